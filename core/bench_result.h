@@ -1,0 +1,105 @@
+// The one in-memory result of a `wpm bench` run. loadgen measures, cli fills this struct, and
+// every report (console, JSON, Prometheus text, HTML, Pushgateway) is rendered from it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace wpm {
+
+inline constexpr int kBenchSchemaVersion = 1;
+
+struct PercentilePoint {
+  double percentile = 0;  // 0 … 100
+  double seconds = 0;
+};
+
+struct LatencySummary {
+  uint64_t count = 0;
+  double min_s = 0, mean_s = 0, max_s = 0, stdev_s = 0;
+  double p50_s = 0, p90_s = 0, p99_s = 0, p999_s = 0;
+  std::vector<PercentilePoint> spectrum;  // the full percentile spectrum, log-spaced
+};
+
+// Client-side errors, counted exactly by kind.
+struct ErrorCounts {
+  uint64_t connect = 0, write = 0, read = 0, reset = 0, timeout = 0, parse = 0;
+  std::map<int, uint64_t> status;  // non-2xx/3xx responses by status code
+  uint64_t transport() const { return connect + write + read + reset + timeout + parse; }
+};
+
+struct TimelinePoint {
+  double t_s = 0;         // seconds since the measured phase started
+  uint64_t completed = 0;  // responses in this second
+  uint64_t errors = 0;
+  double p99_s = 0;
+  uint64_t server_requests = 0;  // delta of sum(requests_total) in this second (scrape)
+};
+
+struct InjectedEvent {
+  double at_s = 0;  // planned, since the measured phase started
+  double fired_s = 0;
+  std::string signal;  // "quit", "abort", …
+  std::string target;  // "master" or "worker=K"
+  int32_t pid = 0;
+  bool delivered = false;
+  std::string effect;  // measured: e.g. "worker 0 replaced in 0.12 s (reason=abort)"
+};
+
+struct WorkerFinal {
+  std::string worker_id;
+  uint32_t index = 0;
+  std::string state;
+  uint64_t requests = 0;
+  uint64_t rss_bytes = 0;
+  double cpu_percent = 0;
+  double cpu_seconds = 0;
+};
+
+struct Reconciliation {
+  uint64_t client_completed = 0;  // responses the client received (any status)
+  uint64_t client_failed = 0;     // requests the client sent that got no response
+  uint64_t server_delta = 0;      // delta of sum(requests_total), exited workers included
+  bool aborts_injected = false;
+  bool ok = false;
+  std::string verdict;  // one readable sentence
+};
+
+struct ClassResult {
+  std::string worker_class;  // "sync", … or "target" for --target runs
+  std::string target_url;
+  double duration_s = 0;
+  uint32_t connections = 0;
+  double target_rate = 0;  // 0 = closed loop
+  double achieved_rate = 0;
+  uint64_t requests_sent = 0;
+  uint64_t responses = 0;  // completed with any status
+  uint64_t bytes_read = 0;
+  LatencySummary latency;  // intended send → response (coordinated-omission free)
+  LatencySummary service;  // actual send → response
+  LatencySummary queue;    // intended → actual send
+  ErrorCounts errors;
+  std::vector<TimelinePoint> timeline;
+  std::vector<InjectedEvent> events;
+  std::vector<WorkerFinal> workers;
+  std::map<std::string, uint64_t> master_restarts;  // by reason, delta over the run
+  Reconciliation reconciliation;
+  std::string final_scrape;  // the pool's last /metrics text
+};
+
+struct BenchEnvironment {
+  std::string wpm_version, hostname, kernel, started_utc;
+  uint32_t cpus = 0;
+};
+
+struct BenchResult {
+  int schema_version = kBenchSchemaVersion;
+  BenchEnvironment environment;
+  std::map<std::string, std::string> config;  // the effective options, as text
+  std::vector<ClassResult> classes;
+  bool interrupted = false;  // Ctrl-C: a partial report
+};
+
+}  // namespace wpm

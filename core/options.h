@@ -1,0 +1,72 @@
+// Option structs passed between the command line, the master and the workers. The CLI fills
+// them from flags and TOML; the supervisor and workers only read them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/log.h"
+#include "core/names.h"
+
+namespace wpm {
+
+struct HostPort {
+  std::string host = "127.0.0.1";
+  uint16_t port = 0;
+  std::string str() const;  // "host:port", IPv6 hosts bracketed
+};
+// Parses "HOST:PORT", "[V6]:PORT" or ":PORT" (host defaults to 127.0.0.1).
+bool parse_host_port(const std::string& text, HostPort& out);
+
+struct ServeOptions {
+  std::string name = "wpm";
+  HostPort bind{"127.0.0.1", 8000};
+  HostPort metrics_bind{"127.0.0.1", 9095};
+  WorkerClass worker_class = WorkerClass::sync;
+  uint32_t workers = 2;
+  uint32_t threads = 4;
+  uint32_t worker_connections = 1000;
+  double timeout_s = 30;
+  double boot_timeout_s = 30;
+  double graceful_timeout_s = 30;
+  double keepalive_s = 2;
+  uint64_t max_requests = 0;  // 0 = unlimited
+  uint64_t max_requests_jitter = 0;
+  int backlog = 2048;
+  std::optional<std::string> pidfile;
+  LogLevel log_level = LogLevel::info;
+  bool allow_crash = false;
+  bool metrics = true;  // --no-metrics turns the request-path instrumentation off
+  std::string metrics_prefix = "gunicorn";
+  double retain_exited_s = 300;
+  uint32_t retain_exited_max = 64;
+  uint32_t slot_capacity = 256;
+  std::string self_exe;  // path of the wpm binary, exec'd as `wpm worker …`
+};
+
+// What one worker process needs; travels as argv of the hidden `wpm worker` subcommand.
+struct WorkerOptions {
+  WorkerClass worker_class = WorkerClass::sync;
+  int listen_fd = -1;
+  int segment_fd = -1;
+  uint32_t slot = 0;   // slot number in the segment
+  uint32_t index = 0;  // position in the pool
+  uint32_t threads = 4;
+  uint32_t worker_connections = 1000;
+  double keepalive_s = 2;
+  double graceful_timeout_s = 30;
+  double timeout_s = 30;
+  uint64_t max_requests = 0;  // already jittered by the master; 0 = unlimited
+  bool allow_crash = false;
+  bool metrics = true;
+  LogLevel log_level = LogLevel::info;
+  std::string name = "wpm";
+};
+
+// argv (without the program name) of `wpm worker`, parsed back by the CLI.
+std::vector<std::string> worker_argv(const WorkerOptions& options);
+std::string_view to_string(LogLevel level);
+
+}  // namespace wpm

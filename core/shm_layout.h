@@ -1,0 +1,132 @@
+// Layout of the shared-memory metrics segment (Envoy-style: numbers in shared memory, names in
+// the binary). One header, one archive slot for the folded counts of recycled workers, then
+// `capacity` worker slots. Every worker slot is written by exactly one worker process (its hot
+// part) and by the master (lifecycle and /proc samples). All fields are relaxed atomics: readers
+// tolerate a scrape that sees one field a request ahead of another.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+#include "core/metric_table.h"
+#include "core/names.h"
+
+namespace wpm {
+
+inline constexpr size_t kCacheLine = 64;
+inline constexpr size_t kMaxLabelSets = 32;  // per worker; the last one is the overflow set
+inline constexpr size_t kMethodChars = 16;
+inline constexpr size_t kEndpointChars = 64;
+inline constexpr size_t kErrorTypeChars = 48;
+inline constexpr uint64_t kSegmentMagic = 0x57504d53484d31ull;  // "WPMSHM1"
+inline constexpr std::string_view kOverflowLabel = "__other__";
+
+using Counter = std::atomic<uint64_t>;
+
+// Non-cumulative bucket counts; the last one counts observations above every bound (+Inf).
+// count = sum of all buckets, so +Inf = count by construction.
+template <size_t N>
+struct HistogramCells {
+  std::array<Counter, N + 1> buckets;
+  Counter sum;  // integer units: nanoseconds for durations, bytes for sizes
+};
+
+enum class LabelSetStatus : uint32_t { empty = 0, claiming = 1, ready = 2 };
+
+// One (method, endpoint, error_type) set of a worker's failure counters.
+struct LabelSetCells {
+  std::atomic<uint32_t> status;
+  char method[kMethodChars];
+  char endpoint[kEndpointChars];
+  char error_type[kErrorTypeChars];
+  Counter failed;  // failed_requests_total
+  Counter errors;  // error_handling_total
+};
+
+enum class SlotStatus : uint32_t { free = 0, active = 1, exited = 2 };
+
+// Written by the master: who occupies the slot and how it ended.
+struct alignas(kCacheLine) SlotLifecycle {
+  std::atomic<uint32_t> status;      // SlotStatus
+  std::atomic<uint32_t> index;       // position in the pool (0 … workers-1)
+  std::atomic<uint64_t> age;         // spawn counter: worker_<age>_<start>
+  std::atomic<int64_t> start_unix;   // wall-clock seconds at spawn
+  std::atomic<uint64_t> spawn_ns;    // monotonic
+  std::atomic<int32_t> pid;
+  std::atomic<uint32_t> exit_reason;  // ExitReason, valid when status == exited
+  std::atomic<uint64_t> exit_ns;      // monotonic
+  // Sampled from /proc by the master.
+  std::atomic<uint64_t> rss_bytes;
+  std::atomic<uint64_t> cpu_ns;            // user + system
+  std::atomic<uint64_t> cpu_permille;      // CPU percent × 1000 over the last interval
+};
+
+// Written by the worker on the request path: its own cache lines.
+struct alignas(kCacheLine) SlotHot {
+  Counter requests;
+  std::atomic<int64_t> in_flight;
+  std::atomic<uint64_t> heartbeat_ns;  // monotonic
+  std::atomic<uint32_t> state;         // WorkerState
+  std::atomic<uint64_t> state_since_unix_ms;
+  alignas(kCacheLine) HistogramCells<kDurationBuckets.size()> duration;
+  alignas(kCacheLine) HistogramCells<kSizeBuckets.size()> request_size;
+  alignas(kCacheLine) HistogramCells<kSizeBuckets.size()> response_size;
+  // Exits handled by the worker itself (quit, abort, …), by reason.
+  std::array<Counter, kExitReasonCount> restarts;
+};
+
+struct alignas(kCacheLine) WorkerSlot {
+  SlotLifecycle life;
+  SlotHot hot;
+  alignas(kCacheLine) std::array<LabelSetCells, kMaxLabelSets> label_sets;
+};
+
+// Master-wide counters: written only by the master.
+struct alignas(kCacheLine) MasterCells {
+  std::array<Counter, kExitReasonCount> worker_restarts;  // replacements by reason
+  std::array<Counter, kControlSignalCount> signals;
+  std::atomic<int64_t> listen_backlog;
+  // Restarts seen by the master of workers whose slots were recycled, by reason.
+  std::array<Counter, kExitReasonCount> archived_exits;
+};
+
+struct alignas(kCacheLine) SegmentHeader {
+  uint64_t magic;
+  uint64_t layout_hash;
+  uint32_t capacity;  // worker slots after the archive slot
+  uint32_t slot_size;
+  MasterCells master;
+};
+
+// A hash of everything a reader assumes about the layout. A reader built with a different
+// layout refuses to attach instead of misreading numbers.
+constexpr uint64_t layout_hash() {
+  uint64_t h = 1469598103934665603ull;
+  auto mix = [&h](uint64_t v) {
+    for (int i = 0; i < 8; ++i) {
+      h ^= (v >> (i * 8)) & 0xff;
+      h *= 1099511628211ull;
+    }
+  };
+  mix(sizeof(WorkerSlot));
+  mix(sizeof(SegmentHeader));
+  mix(sizeof(SlotHot));
+  mix(sizeof(LabelSetCells));
+  mix(kDurationBuckets.size());
+  mix(kSizeBuckets.size());
+  mix(kExitReasonCount);
+  mix(kControlSignalCount);
+  mix(kWorkerStateCount);
+  mix(offsetof(WorkerSlot, hot));
+  mix(offsetof(WorkerSlot, label_sets));
+  for (double b : kDurationBuckets) mix(static_cast<uint64_t>(b * 1e6));
+  for (double b : kSizeBuckets) mix(static_cast<uint64_t>(b));
+  return h;
+}
+
+static_assert(std::atomic<uint64_t>::is_always_lock_free);
+static_assert(sizeof(WorkerSlot) % kCacheLine == 0);
+
+}  // namespace wpm

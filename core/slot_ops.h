@@ -1,0 +1,50 @@
+// Operations on one worker slot. The request-path ones are inline relaxed atomic adds:
+// no system call, no allocation, no lock.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "core/shm_layout.h"
+
+namespace wpm {
+
+template <size_t N>
+inline void observe(HistogramCells<N>& h, std::span<const double> bounds, double value,
+                    uint64_t integer_value) {
+  size_t i = 0;
+  while (i < N && value > bounds[i]) ++i;  // le semantics: value <= bound lands in bound
+  h.buckets[i].fetch_add(1, std::memory_order_relaxed);
+  h.sum.fetch_add(integer_value, std::memory_order_relaxed);
+}
+
+inline void record_request(SlotHot& hot, uint64_t duration_ns, uint64_t request_bytes,
+                           uint64_t response_bytes) {
+  observe(hot.duration, kDurationBuckets, static_cast<double>(duration_ns) * 1e-9, duration_ns);
+  observe(hot.request_size, kSizeBuckets, static_cast<double>(request_bytes), request_bytes);
+  observe(hot.response_size, kSizeBuckets, static_cast<double>(response_bytes), response_bytes);
+  hot.requests.fetch_add(1, std::memory_order_relaxed);
+}
+
+inline void heartbeat(SlotHot& hot, uint64_t now_ns) {
+  hot.heartbeat_ns.store(now_ns, std::memory_order_relaxed);
+}
+
+void set_state(SlotHot& hot, WorkerState state);
+
+// Adds to the (method, endpoint, error_type) failure counters. Bounded: once the table is
+// full, counts go to the overflow set whose labels are all "__other__". Safe with many
+// threads of one worker; rare path (errors only), no allocation.
+void count_failure(WorkerSlot& slot, std::string_view method, std::string_view endpoint,
+                   std::string_view error_type, uint64_t failed, uint64_t errors);
+
+// Master side: prepares a free slot for a new worker (zeroes it, then publishes it).
+void claim_slot(WorkerSlot& slot, uint32_t index, uint64_t age, int32_t pid);
+// Master side: adds every counter of `from` into `into` (the archive), so that recycling a
+// slot never makes a counter sum go backwards.
+void fold_slot(const WorkerSlot& from, WorkerSlot& into);
+// Master side: zeroes a slot and marks it free.
+void reset_slot(WorkerSlot& slot);
+
+}  // namespace wpm
