@@ -75,6 +75,9 @@ struct alignas(kCacheLine) SlotHot {
   alignas(kCacheLine) HistogramCells<kSizeBuckets.size()> response_size;
   // Exits handled by the worker itself (quit, abort, …), by reason.
   std::array<Counter, kExitReasonCount> restarts;
+  // ExitReason + 1 recorded by the worker just before it exits on its own (0 = none), so the
+  // master can attribute a clean exit to quit, term, int or max_requests.
+  std::atomic<uint32_t> exit_reason_plus1;
 };
 
 struct alignas(kCacheLine) WorkerSlot {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -32,6 +33,19 @@ inline void heartbeat(SlotHot& hot, uint64_t now_ns) {
 }
 
 void set_state(SlotHot& hot, WorkerState state);
+
+// Worker side, async-signal-safe: counts an exit the worker handles itself (the Python
+// exporter's handle_quit / handle_abort) and records the reason for the master.
+inline void record_worker_exit(SlotHot& hot, ExitReason reason) {
+  hot.restarts[static_cast<size_t>(reason)].fetch_add(1, std::memory_order_relaxed);
+  hot.exit_reason_plus1.store(static_cast<uint32_t>(reason) + 1, std::memory_order_relaxed);
+}
+// Master side: the reason the worker recorded, if any.
+inline std::optional<ExitReason> recorded_exit(const SlotHot& hot) {
+  uint32_t v = hot.exit_reason_plus1.load(std::memory_order_relaxed);
+  if (v == 0) return std::nullopt;
+  return static_cast<ExitReason>(v - 1);
+}
 
 // Adds to the (method, endpoint, error_type) failure counters. Bounded: once the table is
 // full, counts go to the overflow set whose labels are all "__other__". Safe with many
