@@ -154,7 +154,8 @@ void render_master_family(Writer& w, MetricId id, const PoolSnapshot& pool) {
                  as_double(pool.workers_by_state[st]));
       break;
     case MetricId::master_signals:
-      for (size_t s = 0; s < kControlSignalCount; ++s)
+      // ABRT and KILL are never delivered to the master's handlers: no series for them.
+      for (size_t s = 0; s < static_cast<size_t>(ControlSignal::abort); ++s)
         w.sample({{"signal", to_string(static_cast<ControlSignal>(s))}},
                  as_double(pool.master_signals[s]));
       break;
@@ -172,8 +173,11 @@ void append_number(std::string& out, double value) {
   if (std::isinf(value)) { out.append(value > 0 ? "+Inf" : "-Inf"); return; }
   char buf[32];
   std::to_chars_result r;
-  if (value == std::trunc(value) && std::fabs(value) < 9.007199254740992e15)
+  double magnitude = std::fabs(value);
+  if (value == std::trunc(value) && magnitude < 9.007199254740992e15)
     r = std::to_chars(buf, buf + sizeof buf, static_cast<int64_t>(value));
+  else if (magnitude >= 1e-6 && magnitude < 1e15)  // "0.0005", as client libraries write le
+    r = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::fixed);
   else
     r = std::to_chars(buf, buf + sizeof buf, value);
   out.append(buf, r.ptr);
