@@ -1,0 +1,43 @@
+# wpm — front door. `make run` and `make test` each set up, build and run from a fresh Debian 12.
+JOBS ?= 2
+PYTHON := /usr/bin/python3
+RELEASE := build/release
+ASAN := build/asan
+
+.PHONY: all setup build build-asan test unit integration run bench clean
+
+all: build
+
+setup:
+	@bash scripts/setup.sh
+
+# Release build: the binary lands at build/release/wpm.
+build: setup
+	@cmake -S . -B $(RELEASE) -DCMAKE_BUILD_TYPE=Release -DWPM_BUILD_TESTS=ON >/dev/null
+	@cmake --build $(RELEASE) --target wpm -j$(JOBS)
+
+# Sanitizer build (ASan + UBSan) used by the whole test suite.
+build-asan: setup
+	@cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" \
+	  -DWPM_SANITIZE=ON -DWPM_BUILD_BENCH=OFF >/dev/null
+	@cmake --build $(ASAN) -j$(JOBS)
+
+unit: build-asan
+	@cd $(ASAN) && ctest --output-on-failure -j$(JOBS) --timeout 300
+
+integration: build-asan
+	@WPM_BIN=$(CURDIR)/$(ASAN)/wpm $(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
+
+test: unit integration
+
+run: build
+	@$(RELEASE)/wpm bench
+
+# Micro-benchmarks and side-by-side macro benchmarks; figures go to docs/PERFORMANCE.md.
+bench: setup
+	@cmake -S . -B $(RELEASE) -DCMAKE_BUILD_TYPE=Release -DWPM_BUILD_TESTS=ON >/dev/null
+	@cmake --build $(RELEASE) -j$(JOBS)
+	@bash scripts/bench.sh $(RELEASE)
+
+clean:
+	rm -rf build wpm-report
