@@ -1,0 +1,40 @@
+#include "cli/check_command.h"
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "core/result.h"
+#include "reports/exposition_check.h"
+
+namespace wpm::cli {
+
+void add_check_command(CLI::App& root, CheckCommand& cmd) {
+  cmd.app = root.add_subcommand("check-metrics",
+                                "Strictly validate a Prometheus text exposition (- = stdin)");
+  cmd.app->add_option("file", cmd.file, "File to check, or - for standard input")->required();
+  cmd.app->add_flag("--push", cmd.push, "Apply the push-payload rules (no timestamps)");
+}
+
+int run_check(CheckCommand& cmd) {
+  std::stringstream buf;
+  if (cmd.file == "-") {
+    buf << std::cin.rdbuf();
+  } else {
+    std::ifstream in(cmd.file, std::ios::binary);
+    if (!in) {
+      std::cerr << "cannot read " << cmd.file << "\n";
+      return kExitRuntime;
+    }
+    buf << in.rdbuf();
+  }
+  CheckOptions options;
+  options.allow_timestamps = !cmd.push;
+  std::vector<std::string> problems = check_exposition(buf.str(), options);
+  for (const std::string& p : problems) std::cout << cmd.file << ": " << p << "\n";
+  if (!problems.empty()) return kExitThreshold;
+  std::cout << cmd.file << ": ok\n";
+  return kExitOk;
+}
+
+}  // namespace wpm::cli

@@ -1,0 +1,120 @@
+#include "cli/config.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstring>
+
+namespace wpm::cli {
+
+Result<toml::table> load_toml(const std::string& path) {
+  try {
+    return toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    const auto& at = e.source().begin;
+    std::string where = path;
+    if (at.line > 0) where += ":" + std::to_string(at.line) + ":" + std::to_string(at.column);
+    return Error{where + ": " + std::string(e.description()), kExitUsage};
+  }
+}
+
+Error config_error(const std::string& path, const toml::node& node, const std::string& message) {
+  const auto& at = node.source().begin;
+  std::string where = path;
+  if (at.line > 0) where += ":" + std::to_string(at.line) + ":" + std::to_string(at.column);
+  return Error{where + ": " + message, kExitUsage};
+}
+
+Status apply_table(const std::string& path, const toml::table& table, const KeyTable& keys,
+                   const std::string& section) {
+  for (const auto& [key, node] : table) {
+    std::string name = section.empty() ? std::string(key.str())
+                                       : section + "." + std::string(key.str());
+    auto it = keys.find(name);
+    if (it != keys.end()) {
+      std::string problem = it->second(node);
+      if (!problem.empty()) return config_error(path, node, "'" + name + "': " + problem);
+      continue;
+    }
+    if (const toml::table* sub = node.as_table()) {
+      if (Status s = apply_table(path, *sub, keys, name); !s) return s;
+      continue;
+    }
+    return config_error(path, node, "unknown key '" + name + "'");
+  }
+  return {};
+}
+
+std::string read(const toml::node& node, std::string& out) {
+  if (auto v = node.value<std::string>()) {
+    out = *v;
+    return "";
+  }
+  return "expected a string";
+}
+
+std::string read(const toml::node& node, bool& out) {
+  if (auto v = node.value<bool>(); v && node.is_boolean()) {
+    out = *v;
+    return "";
+  }
+  return "expected true or false";
+}
+
+std::string read(const toml::node& node, double& out) {
+  if (node.is_number()) {
+    out = *node.value<double>();
+    return "";
+  }
+  return "expected a number";
+}
+
+std::string read(const toml::node& node, uint64_t& out) {
+  if (!node.is_integer()) return "expected an integer";
+  int64_t v = *node.value<int64_t>();
+  if (v < 0) return "expected a non-negative integer";
+  out = static_cast<uint64_t>(v);
+  return "";
+}
+
+std::string read(const toml::node& node, uint32_t& out) {
+  uint64_t v = 0;
+  if (std::string p = read(node, v); !p.empty()) return p;
+  if (v > UINT32_MAX) return "value too large";
+  out = static_cast<uint32_t>(v);
+  return "";
+}
+
+std::string read_duration(const toml::node& node, double& seconds) {
+  if (node.is_number()) return read(node, seconds);
+  if (auto text = node.value<std::string>()) {
+    if (parse_duration(*text, seconds)) return "";
+  }
+  return "expected a duration such as 10s, 500ms, 2m or a number of seconds";
+}
+
+bool parse_duration(std::string_view text, double& seconds) {
+  if (text.empty()) return false;
+  double value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || !std::isfinite(value) || value < 0) return false;
+  std::string_view unit(ptr, static_cast<size_t>(text.data() + text.size() - ptr));
+  double scale = 0;
+  if (unit.empty() || unit == "s") scale = 1;
+  else if (unit == "ms") scale = 1e-3;
+  else if (unit == "us") scale = 1e-6;
+  else if (unit == "m") scale = 60;
+  else if (unit == "h") scale = 3600;
+  else return false;
+  seconds = value * scale;
+  return true;
+}
+
+std::string find_config_arg(int argc, const char* const* argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--config") == 0 && i + 1 < argc) return argv[i + 1];
+    if (std::strncmp(argv[i], "--config=", 9) == 0) return argv[i] + 9;
+  }
+  return "";
+}
+
+}  // namespace wpm::cli

@@ -1,0 +1,29 @@
+// `wpm signal` and `wpm status`: thin front ends over pool_control.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+
+#include "cli/pool_control.h"
+
+namespace wpm::cli {
+
+struct SignalCommand {
+  std::string signal;
+  SignalRequest request;
+  std::string worker;
+  CLI::App* app = nullptr;
+};
+
+struct StatusCommand {
+  PoolRef pool;
+  bool json = false;
+  CLI::App* app = nullptr;
+};
+
+void add_signal_command(CLI::App& root, SignalCommand& cmd);
+int run_signal(SignalCommand& cmd);
+void add_status_command(CLI::App& root, StatusCommand& cmd);
+int run_status(StatusCommand& cmd);
+
+}  // namespace wpm::cli

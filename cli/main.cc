@@ -1,0 +1,63 @@
+// wpm: supervisor and benchmarking harness for pre-fork HTTP worker pools.
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <cstring>
+
+#include "cli/check_command.h"
+#include "cli/config.h"
+#include "cli/control_commands.h"
+#include "cli/serve_command.h"
+#include "cli/worker_command.h"
+#include "core/log.h"
+
+namespace {
+
+using namespace wpm;
+using namespace wpm::cli;
+
+// Loads the subcommand's --config file before CLI11 parses the flags, so flags override it.
+Status preload_config(int argc, const char* const* argv, ServeCommand& serve) {
+  if (argc < 2) return {};
+  std::string path = find_config_arg(argc, argv);
+  if (path.empty()) return {};
+  if (std::strcmp(argv[1], "serve") == 0) return load_serve_config(path, serve.options);
+  return {};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::signal(SIGPIPE, SIG_IGN);
+  CLI::App app{"wpm: supervise, measure and benchmark pre-fork HTTP worker pools", "wpm"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "wpm 0.1.0");
+
+  ServeCommand serve;
+  WorkerCommand worker;
+  SignalCommand signal;
+  StatusCommand status;
+  CheckCommand check;
+  add_serve_command(app, serve);
+  add_worker_command(app, worker);
+  add_signal_command(app, signal);
+  add_status_command(app, status);
+  add_check_command(app, check);
+
+  if (Status s = preload_config(argc, argv, serve); !s) {
+    log_error(s.error().message);
+    return s.error().exit_code;
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+
+  if (serve.app->parsed()) return run_serve(serve);
+  if (worker.app->parsed()) return run_worker_command(worker);
+  if (signal.app->parsed()) return run_signal(signal);
+  if (status.app->parsed()) return run_status(status);
+  if (check.app->parsed()) return run_check(check);
+  return kExitUsage;
+}

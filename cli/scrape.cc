@@ -1,0 +1,35 @@
+#include "cli/scrape.h"
+
+#include "cli/http_fetch.h"
+#include "core/metric_table.h"
+#include "reports/exposition_parse.h"
+
+namespace wpm::cli {
+
+ScrapeTotals totals_of(const std::string& exposition, const std::string& prefix) {
+  ScrapeTotals totals;
+  totals.text = exposition;
+  std::vector<prom::Problem> problems;
+  prom::Exposition parsed = prom::parse_exposition(exposition, problems);
+  const std::string requests = metric_name(MetricId::worker_requests, prefix);
+  const std::string restarts = metric_name(MetricId::master_worker_restart, prefix);
+  for (const prom::Family& family : parsed.families) {
+    for (const prom::Sample& s : family.samples) {
+      if (s.name == requests) totals.requests += s.value;
+      if (s.name != restarts) continue;
+      for (const prom::Label& l : s.labels)
+        if (l.name == "reason") totals.master_restarts[l.value] += s.value;
+    }
+  }
+  return totals;
+}
+
+Result<ScrapeTotals> scrape(const std::string& metrics_url, const std::string& prefix) {
+  Result<FetchResult> fetched = http_get(metrics_url, 5);
+  if (!fetched) return fetched.error();
+  if (fetched->status != 200)
+    return Error{"GET " + metrics_url + " answered " + std::to_string(fetched->status)};
+  return totals_of(fetched->body, prefix);
+}
+
+}  // namespace wpm::cli
