@@ -1,0 +1,12 @@
+// Conversion of a loadgen histogram into the report-facing LatencySummary of core/.
+#pragma once
+
+#include "core/bench_result.h"
+#include "loadgen/histogram.h"
+
+namespace wpm::loadgen {
+
+// count, min, mean, max, stdev, p50/p90/p99/p99.9 and the log-spaced spectrum, in seconds.
+LatencySummary summarize(const Histogram& histogram, int ticks_per_half_distance = 5);
+
+}  // namespace wpm::loadgen
