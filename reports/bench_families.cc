@@ -1,0 +1,72 @@
+#include "reports/bench_families.h"
+
+#include <array>
+#include <cstdlib>
+
+namespace wpm {
+namespace {
+
+using L = std::string_view;
+using F = BenchFamily;
+constexpr std::array<L, 1> kClass{"worker_class"};
+// "percentile", not "quantile": promtool rejects a quantile label outside a summary, and these
+// are gauges. Values are 0 (min), 50, 90, 99, 99.9, 100 (max).
+constexpr std::array<L, 2> kClassPercentile{"worker_class", "percentile"};
+constexpr std::array<L, 2> kClassKind{"worker_class", "kind"};
+constexpr std::array<L, 2> kClassCode{"worker_class", "code"};
+constexpr std::array<L, 2> kClassReason{"worker_class", "reason"};
+constexpr std::array<L, 2> kClassWorker{"worker_class", "worker_index"};
+constexpr std::array<L, 2> kClassSignal{"worker_class", "signal"};
+constexpr std::span<const L> kNone{};
+
+constexpr std::array<BenchFamilyDef, 21> kTable{{
+    {F::duration, "wpm_bench_duration_seconds", "Length of the measured phase.", kClass},
+    {F::connections, "wpm_bench_connections", "Client connections used.", kClass},
+    {F::target_rate, "wpm_bench_target_requests_per_second",
+     "Open-loop target rate; 0 for a closed loop.", kClass},
+    {F::achieved_rate, "wpm_bench_requests_per_second", "Achieved throughput (responses per second).",
+     kClass},
+    {F::requests_sent, "wpm_bench_requests_sent", "Requests the client sent.", kClass},
+    {F::responses, "wpm_bench_responses", "Responses the client received (any status).", kClass},
+    {F::response_bytes, "wpm_bench_response_bytes", "Bytes the client read.", kClass},
+    {F::latency, "wpm_bench_latency_seconds",
+     "Latency from the intended send time (coordinated-omission free), by percentile.",
+     kClassPercentile},
+    {F::latency_mean, "wpm_bench_latency_mean_seconds", "Mean latency from the intended send time.",
+     kClass},
+    {F::service_latency, "wpm_bench_service_latency_seconds",
+     "Latency from the actual send time, by percentile.", kClassPercentile},
+    {F::queue_latency, "wpm_bench_queue_latency_seconds",
+     "Delay between the intended and the actual send time, by percentile.", kClassPercentile},
+    {F::errors, "wpm_bench_errors", "Client-side transport errors by kind.", kClassKind},
+    {F::error_responses, "wpm_bench_error_responses", "Error responses by HTTP status code.",
+     kClassCode},
+    {F::failed_requests, "wpm_bench_failed_requests", "Requests sent that got no response.", kClass},
+    {F::server_requests, "wpm_bench_server_requests",
+     "Server-side requests counted over the run (delta of requests_total, exited workers included).",
+     kClass},
+    {F::reconciled, "wpm_bench_reconciled",
+     "1 when client and server request counts reconcile, 0 otherwise.", kClass},
+    {F::worker_restarts, "wpm_bench_worker_restarts", "Worker replacements by the master, by reason.",
+     kClassReason},
+    {F::worker_memory, "wpm_bench_worker_memory_bytes", "Resident set size of each worker at the end.",
+     kClassWorker},
+    {F::worker_cpu, "wpm_bench_worker_cpu_percent", "CPU usage of each worker at the end, in percent.",
+     kClassWorker},
+    {F::injected_signals, "wpm_bench_injected_signals", "Signals injected and delivered, by signal.",
+     kClassSignal},
+    {F::interrupted, "wpm_bench_interrupted", "1 when the run was interrupted (a partial report).",
+     kNone},
+}};
+
+}  // namespace
+
+std::span<const BenchFamilyDef> bench_family_table() { return kTable; }
+
+const BenchFamilyDef& bench_family(BenchFamily id) {
+  const BenchFamilyDef& def = kTable[static_cast<size_t>(id)];
+  if (def.id != id) std::abort();  // the table must stay in enum order
+  return def;
+}
+
+}  // namespace wpm

@@ -1,0 +1,50 @@
+// The one table of the Prometheus families a bench run is reported as. These are report
+// families (gauges: a CI job is short-lived and pushes once), not the pool's metric table in
+// core/; every name is written here and nowhere else, all prefixed wpm_bench_.
+#pragma once
+
+#include <span>
+#include <string_view>
+
+namespace wpm {
+
+enum class BenchFamily {
+  duration,
+  connections,
+  target_rate,
+  achieved_rate,
+  requests_sent,
+  responses,
+  response_bytes,
+  latency,
+  latency_mean,
+  service_latency,
+  queue_latency,
+  errors,
+  error_responses,
+  failed_requests,
+  server_requests,
+  reconciled,
+  worker_restarts,
+  worker_memory,
+  worker_cpu,
+  injected_signals,
+  interrupted,
+};
+
+struct BenchFamilyDef {
+  BenchFamily id;
+  std::string_view name;
+  std::string_view help;
+  std::span<const std::string_view> labels;
+};
+
+std::span<const BenchFamilyDef> bench_family_table();
+const BenchFamilyDef& bench_family(BenchFamily id);
+
+// The prefix every bench family starts with; scraped families may not use it.
+inline constexpr std::string_view kBenchFamilyPrefix = "wpm_bench_";
+// The label added to every bench series and to the merged final scrapes.
+inline constexpr std::string_view kWorkerClassLabel = "worker_class";
+
+}  // namespace wpm
