@@ -1,0 +1,86 @@
+#include "supervisor/exit_reason.h"
+
+#include <sys/wait.h>
+
+#include <csignal>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace wpm::supervisor {
+namespace {
+
+std::optional<std::string> read_small_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return std::nullopt;
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
+}
+
+// "0::/user.slice/…" → "/sys/fs/cgroup/user.slice/…/memory.events" (cgroup v2 only).
+std::string own_memory_events_path() {
+  std::optional<std::string> text = read_small_file("/proc/self/cgroup");
+  if (!text) return {};
+  std::istringstream lines(*text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.rfind("0::", 0) != 0) continue;
+    std::string path = "/sys/fs/cgroup" + line.substr(3);
+    if (!path.empty() && path.back() == '/') path.pop_back();
+    return path + "/memory.events";
+  }
+  return {};
+}
+
+}  // namespace
+
+ExitReason classify_exit(const ExitFacts& f) {
+  if (f.master_reason) return *f.master_reason;
+  if (f.signaled) {
+    if (f.signal == SIGKILL) return f.oom_killed ? ExitReason::oom : ExitReason::kill;
+    if (f.signal == SIGABRT) return ExitReason::abort;
+    return ExitReason::crash;
+  }
+  if (f.recorded) return *f.recorded;
+  return f.exit_code == 0 ? ExitReason::quit : ExitReason::crash;
+}
+
+std::string describe_wait_status(int status) {
+  if (WIFEXITED(status)) return "exited with code " + std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) {
+    int sig = WTERMSIG(status);
+    const char* abbrev = sigabbrev_np(sig);
+    std::string text = "killed by signal " + std::to_string(sig);
+    if (abbrev != nullptr) text += std::string(" (SIG") + abbrev + ")";
+    if (WCOREDUMP(status)) text += ", core dumped";
+    return text;
+  }
+  return "wait status " + std::to_string(status);
+}
+
+std::optional<uint64_t> parse_oom_kill_count(const std::string& memory_events) {
+  std::istringstream lines(memory_events);
+  std::string key;
+  uint64_t value = 0;
+  while (lines >> key >> value)
+    if (key == "oom_kill") return value;
+  return std::nullopt;
+}
+
+OomWatcher::OomWatcher() : events_path_(own_memory_events_path()) {
+  oom_kill_since_last_check();  // establish the baseline
+}
+
+bool OomWatcher::oom_kill_since_last_check() {
+  if (events_path_.empty()) return false;
+  std::optional<std::string> text = read_small_file(events_path_);
+  if (!text) return false;
+  std::optional<uint64_t> count = parse_oom_kill_count(*text);
+  if (!count) return false;
+  bool grew = *count > last_count_;
+  last_count_ = *count;
+  return grew;
+}
+
+}  // namespace wpm::supervisor

@@ -1,0 +1,46 @@
+// Why a worker ended: attribution of a reaped child to one ExitReason (DESIGN.md §2).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/names.h"
+
+namespace wpm::supervisor {
+
+// Everything the master knows when it reaps a worker.
+struct ExitFacts {
+  std::optional<ExitReason> master_reason;  // set when the master itself retired/stopped it
+  bool signaled = false;                    // WIFSIGNALED
+  int signal = 0;                           // WTERMSIG when signaled
+  int exit_code = 0;                        // WEXITSTATUS otherwise
+  std::optional<ExitReason> recorded;       // what the worker wrote in its slot before exiting
+  bool oom_killed = false;                  // the kernel's OOM killer fired meanwhile
+};
+
+// Priority: what the master did first; then death by signal (KILL → kill or oom, ABRT → abort,
+// anything else → crash); then the reason the worker recorded; then the exit code
+// (non-zero → crash; zero with nothing recorded → quit, a worker leaving on its own).
+ExitReason classify_exit(const ExitFacts& facts);
+
+// Human text for logs: "exited with code 1", "killed by signal 9 (SIGKILL)".
+std::string describe_wait_status(int wait_status);
+
+// Reads the cgroup v2 "oom_kill" counter of the master's own cgroup (workers share it). Cheap:
+// one small file, read only when a worker died by SIGKILL that the master did not send.
+class OomWatcher {
+ public:
+  OomWatcher();
+  // True if the counter grew since the last call (or construction).
+  bool oom_kill_since_last_check();
+
+ private:
+  std::string events_path_;  // empty when no cgroup v2 memory controller is visible
+  uint64_t last_count_ = 0;
+};
+
+// Parses the "oom_kill N" line of a cgroup v2 memory.events file.
+std::optional<uint64_t> parse_oom_kill_count(const std::string& memory_events);
+
+}  // namespace wpm::supervisor

@@ -1,0 +1,38 @@
+// One master per pool name, and the optional --pidfile.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+
+#include "core/result.h"
+#include "supervisor/unique_fd.h"
+
+namespace wpm::supervisor {
+
+// An exclusive flock on <runtime dir>/master.lock held for the master's lifetime: two masters
+// started at once with the same name cannot both pass (the state file alone would race).
+class InstanceLock {
+ public:
+  // Fails with "a pool named 'NAME' is already running (master pid N)" when taken.
+  static Result<InstanceLock> acquire(const std::string& dir, const std::string& name);
+
+ private:
+  explicit InstanceLock(UniqueFd fd) : fd_(std::move(fd)) {}
+  UniqueFd fd_;
+};
+
+// Writes the pid (mode 0600, replaced atomically) and removes it when destroyed.
+class PidFile {
+ public:
+  static Result<PidFile> write(const std::string& path, pid_t pid);
+  PidFile(PidFile&& other) noexcept : path_(std::move(other.path_)) { other.path_.clear(); }
+  PidFile& operator=(PidFile&&) = delete;
+  ~PidFile();
+
+ private:
+  explicit PidFile(std::string path) : path_(std::move(path)) {}
+  std::string path_;
+};
+
+}  // namespace wpm::supervisor

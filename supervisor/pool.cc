@@ -1,0 +1,259 @@
+// Pool: spawning, exits and slot retention. Retirement and timers are in pool_control.cc.
+#include "supervisor/pool.h"
+
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <csignal>
+#include <sstream>
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/slot_ops.h"
+#include "core/snapshot.h"
+#include "supervisor/spawner.h"
+
+namespace wpm::supervisor {
+namespace {
+
+constexpr auto relaxed = std::memory_order_relaxed;
+constexpr uint64_t kNoSlotRetryNs = 1'000'000'000;
+
+uint64_t cpu_ns_of(const rusage& u) {
+  auto ns = [](const timeval& tv) {
+    return static_cast<uint64_t>(tv.tv_sec) * 1'000'000'000ull +
+           static_cast<uint64_t>(tv.tv_usec) * 1000ull;
+  };
+  return ns(u.ru_utime) + ns(u.ru_stime);
+}
+
+std::string seconds_text(uint64_t ns) {
+  std::ostringstream out;
+  out.precision(3);
+  out << ns_to_seconds(ns) << " s";
+  return out.str();
+}
+
+bool forced(ExitReason reason) { return restart_type_of(reason) == RestartType::forced; }
+
+}  // namespace
+
+PoolConfig make_pool_config(const ServeOptions& options, int listen_fd) {
+  PoolConfig c;
+  c.options = options;
+  c.listen_fd = listen_fd;
+  c.liveness.timeout_ns = seconds_to_ns(options.timeout_s);
+  c.liveness.boot_timeout_ns = seconds_to_ns(options.boot_timeout_s);
+  c.retention.retain_ns = seconds_to_ns(options.retain_exited_s);
+  c.retention.max_exited = options.retain_exited_max;
+  c.graceful_ns = seconds_to_ns(options.graceful_timeout_s);
+  c.quick_grace_ns = std::min<uint64_t>(c.graceful_ns, 2'000'000'000);
+  return c;
+}
+
+Pool::Pool(PoolConfig config, const Segment& segment, std::mutex& segment_mutex)
+    : config_(std::move(config)), segment_(segment), segment_mutex_(segment_mutex) {
+  indices_.resize(config_.options.workers);
+  for (IndexState& s : indices_) s.active = true;
+}
+
+Status Pool::start(uint64_t now_ns) {
+  for (uint32_t i = 0; i < indices_.size(); ++i)
+    if (Status s = spawn(i, now_ns); !s) return s;
+  return {};
+}
+
+uint64_t Pool::jittered_max_requests() {
+  uint64_t base = config_.options.max_requests;
+  if (base == 0 || config_.options.max_requests_jitter == 0) return base;
+  std::uniform_int_distribution<uint64_t> jitter(0, config_.options.max_requests_jitter);
+  return base + jitter(rng_);
+}
+
+std::optional<uint32_t> Pool::take_free_slot(uint64_t now_ns) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    for (uint32_t i = 0; i < segment_.capacity(); ++i)
+      if (segment_.slot(i).life.status.load(std::memory_order_acquire) ==
+          static_cast<uint32_t>(SlotStatus::free))
+        return i;
+    recycle(now_ns, 1);  // out of free slots: retire the oldest exited one early
+  }
+  return std::nullopt;
+}
+
+Status Pool::spawn(uint32_t index, uint64_t now_ns) {
+  std::optional<uint32_t> slot = take_free_slot(now_ns);
+  if (!slot) {
+    indices_[index].next_spawn_ns = now_ns + kNoSlotRetryNs;
+    return Error{"no free metrics slot for worker " + std::to_string(index) + " (capacity " +
+                 std::to_string(segment_.capacity()) + " slots, all held by live workers)"};
+  }
+  WorkerSlot& cells = segment_.slot(*slot);
+  uint64_t age = next_age_++;
+  {
+    std::lock_guard lock(segment_mutex_);
+    claim_slot(cells, index, age, 0);
+  }
+  const ServeOptions& o = config_.options;
+  WorkerOptions wo;
+  wo.worker_class = o.worker_class;
+  wo.listen_fd = config_.listen_fd;
+  wo.segment_fd = segment_.fd();
+  wo.slot = *slot;
+  wo.index = index;
+  wo.threads = o.threads;
+  wo.worker_connections = o.worker_connections;
+  wo.keepalive_s = o.keepalive_s;
+  wo.graceful_timeout_s = o.graceful_timeout_s;
+  wo.timeout_s = o.timeout_s;
+  wo.max_requests = jittered_max_requests();
+  wo.allow_crash = o.allow_crash;
+  wo.metrics = o.metrics;
+  wo.log_level = o.log_level;
+  wo.name = o.name;
+  Result<pid_t> pid =
+      spawn_process({o.self_exe, worker_argv(wo), {config_.listen_fd, segment_.fd()}});
+  if (!pid) {
+    std::lock_guard lock(segment_mutex_);
+    reset_slot(cells);
+    return Error{"cannot start worker " + std::to_string(index) + ": " + pid.error().message};
+  }
+  cells.life.pid.store(*pid, relaxed);
+  Worker w;
+  w.pid = *pid;
+  w.slot = *slot;
+  w.index = index;
+  w.age = age;
+  w.spawn_ns = cells.life.spawn_ns.load(relaxed);
+  workers_.push_back(w);
+  changed_ = true;
+  log_info("booting worker ", index, " (pid ", *pid, ", ",
+           worker_id(age, cells.life.start_unix.load(relaxed)), ", slot ", *slot,
+           wo.max_requests ? ", max_requests " + std::to_string(wo.max_requests) : "", ")");
+  return {};
+}
+
+void Pool::spawn_due(uint64_t now_ns) {
+  for (uint32_t i = 0; i < indices_.size(); ++i) {
+    IndexState& s = indices_[i];
+    if (!s.active || now_ns < s.next_spawn_ns || current_at(i) != nullptr) continue;
+    if (Status st = spawn(i, now_ns); !st) {
+      // A failed spawn counts as a worker that died at once: the backoff applies.
+      uint64_t delay = respawn_delay(s.backoff, 0, config_.backoff);
+      s.next_spawn_ns = std::max(s.next_spawn_ns, now_ns + delay);
+      log_error(st.error().message, "; retrying in ", seconds_text(s.next_spawn_ns - now_ns));
+    }
+  }
+}
+
+void Pool::recycle(uint64_t now_ns, size_t slots_needed) {
+  if (exited_.empty()) return;
+  size_t free_slots = 0;
+  for (uint32_t i = 0; i < segment_.capacity(); ++i)
+    if (segment_.slot(i).life.status.load(std::memory_order_acquire) ==
+        static_cast<uint32_t>(SlotStatus::free))
+      ++free_slots;
+  for (uint32_t slot :
+       slots_to_recycle(exited_, now_ns, config_.retention, free_slots, slots_needed)) {
+    recycle_slot(slot);
+    std::erase_if(exited_, [slot](const ExitedSlot& e) { return e.slot == slot; });
+    changed_ = true;
+  }
+}
+
+void Pool::recycle_slot(uint32_t number) {
+  std::lock_guard lock(segment_mutex_);
+  WorkerSlot& slot = segment_.slot(number);
+  uint32_t reason = slot.life.exit_reason.load(relaxed);
+  fold_slot(slot, segment_.archive());
+  if (reason < kExitReasonCount)
+    segment_.master().archived_exits[reason].fetch_add(1, relaxed);
+  reset_slot(slot);
+}
+
+void Pool::on_exit(pid_t pid, int wait_status, const rusage& usage, uint64_t now_ns) {
+  auto it = std::find_if(workers_.begin(), workers_.end(),
+                         [pid](const Worker& w) { return w.pid == pid; });
+  if (it == workers_.end()) {
+    // E.g. a child whose exec failed: Boost.Process reported the error already.
+    log_debug("reaped pid ", pid, " (not a worker): ", describe_wait_status(wait_status));
+    return;
+  }
+  Worker w = *it;
+  workers_.erase(it);
+  WorkerState last_state = state_of(w);
+  ExitFacts facts;
+  facts.master_reason = w.master_reason;
+  facts.signaled = WIFSIGNALED(wait_status);
+  facts.signal = facts.signaled ? WTERMSIG(wait_status) : 0;
+  facts.exit_code = WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : 0;
+  facts.recorded = recorded_exit(segment_.slot(w.slot).hot);
+  if (facts.signaled && facts.signal == SIGKILL && !w.master_reason)
+    facts.oom_killed = oom_.oom_kill_since_last_check();
+  ExitReason reason = classify_exit(facts);
+  mark_exited(w, reason, usage, now_ns);
+  after_exit(w, reason, last_state, wait_status, now_ns);
+}
+
+void Pool::mark_exited(Worker& w, ExitReason reason, const rusage& usage, uint64_t now_ns) {
+  std::lock_guard lock(segment_mutex_);
+  WorkerSlot& slot = segment_.slot(w.slot);
+  slot.life.exit_reason.store(static_cast<uint32_t>(reason), relaxed);
+  slot.life.exit_ns.store(now_ns, relaxed);
+  // The kernel's final account is exact; a /proc sample may be up to a second old.
+  uint64_t cpu = cpu_ns_of(usage);
+  if (cpu > slot.life.cpu_ns.load(relaxed)) slot.life.cpu_ns.store(cpu, relaxed);
+  set_state(slot.hot, WorkerState::exited);
+  slot.life.status.store(static_cast<uint32_t>(SlotStatus::exited), std::memory_order_release);
+  exited_.push_back({w.slot, now_ns});
+  changed_ = true;
+}
+
+void Pool::after_exit(const Worker& w, ExitReason reason, WorkerState last_state,
+                      int wait_status, uint64_t now_ns) {
+  bool replaced = w.current && !stopping_ && w.index < indices_.size() &&
+                  indices_[w.index].active;
+  // A reload's old worker was replaced by its successor: that is a replacement too.
+  bool reloaded = !w.current && !stopping_ && reason == ExitReason::reload;
+  if (replaced || reloaded)
+    segment_.master().worker_restarts[static_cast<size_t>(reason)].fetch_add(1, relaxed);
+  uint64_t lived = now_ns > w.spawn_ns ? now_ns - w.spawn_ns : 0;
+  std::string what = "worker " + std::to_string(w.index) + " (pid " + std::to_string(w.pid) +
+                     ") " + describe_wait_status(wait_status) + " after " + seconds_text(lived) +
+                     ": reason " + std::string(to_string(reason));
+  if (!replaced) {
+    log(forced(reason) && !stopping_ ? LogLevel::warning : LogLevel::info, what);
+    return;
+  }
+  if (WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == kExitUsage &&
+      last_state == WorkerState::booting) {
+    // A usage error at boot (e.g. a worker binary that rejects our argv) repeats forever.
+    fatal_ = Error{what + " while booting (usage error); a new worker would fail the same way"};
+    log_error(fatal_->message);
+    return;
+  }
+  IndexState& index = indices_[w.index];
+  uint64_t delay = respawn_delay(index.backoff, lived, config_.backoff);
+  index.next_spawn_ns = now_ns + delay;
+  if (delay == 0) {
+    log(forced(reason) ? LogLevel::warning : LogLevel::info, what, "; respawning");
+  } else {
+    log_warning(what, "; died young ", index.backoff.strikes, " time(s) in a row, respawning in ",
+                seconds_text(delay), " (crash-loop backoff)");
+  }
+}
+
+WorkerState Pool::state_of(const Worker& w) const {
+  uint32_t raw = segment_.slot(w.slot).hot.state.load(relaxed);
+  return raw < kWorkerStateCount ? static_cast<WorkerState>(raw) : WorkerState::booting;
+}
+
+Pool::Worker* Pool::current_at(uint32_t index) {
+  for (Worker& w : workers_)
+    if (w.current && w.index == index) return &w;
+  return nullptr;
+}
+
+bool Pool::take_changed() { return std::exchange(changed_, false); }
+
+}  // namespace wpm::supervisor

@@ -1,0 +1,122 @@
+// The worker pool as the master sees it: pool indices, the live worker processes, their
+// slots in the metrics segment, retirement (reload, scale down, stop), exit attribution,
+// replacement with crash-loop backoff, liveness enforcement and slot retention.
+// Single-threaded: only the master loop calls it. Slot writes that a scrape may observe are
+// made under `segment_mutex` (shared with the metrics endpoint).
+#pragma once
+
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <vector>
+
+#include "core/options.h"
+#include "core/result.h"
+#include "core/segment.h"
+#include "supervisor/backoff.h"
+#include "supervisor/exit_reason.h"
+#include "supervisor/heartbeat_monitor.h"
+#include "supervisor/retention.h"
+
+namespace wpm::supervisor {
+
+struct PoolConfig {
+  ServeOptions options;
+  int listen_fd = -1;
+  LivenessPolicy liveness;
+  BackoffPolicy backoff;
+  RetentionPolicy retention;
+  uint64_t graceful_ns = 30'000'000'000;    // TERM → KILL on graceful stop, reload, scale down
+  uint64_t quick_grace_ns = 2'000'000'000;  // QUIT → KILL on quick stop
+  uint64_t abort_grace_ns = 2'000'000'000;  // timeout ABRT → KILL
+};
+
+// Builds the pool configuration from the serve options (timeouts, retention, graces).
+PoolConfig make_pool_config(const ServeOptions& options, int listen_fd);
+
+class Pool {
+ public:
+  Pool(PoolConfig config, const Segment& segment, std::mutex& segment_mutex);
+
+  // Spawns the initial workers; an exec failure here is fatal (a broken self_exe would
+  // otherwise respawn forever).
+  Status start(uint64_t now_ns);
+  // Timers: liveness, kill deadlines, reload hand-over, due respawns, retention.
+  void tick(uint64_t now_ns);
+  // A reaped child (from wait4). Unknown pids are ignored.
+  void on_exit(pid_t pid, int wait_status, const rusage& usage, uint64_t now_ns);
+
+  void grow(uint64_t now_ns);    // TTIN
+  void shrink(uint64_t now_ns);  // TTOU
+  void reload(uint64_t now_ns);  // HUP
+  // Stops the pool: every worker gets `sig`, then SIGKILL after `grace_ns`. A later call may
+  // only make the stop quicker.
+  void stop(ExitReason reason, int sig, uint64_t grace_ns, uint64_t now_ns);
+  void forward(int sig);  // USR1 …
+
+  bool stopping() const { return stopping_; }
+  bool empty() const { return workers_.empty(); }
+  size_t live_workers() const { return workers_.size(); }
+  uint32_t target() const;
+  const PoolConfig& config() const { return config_; }
+  bool healthy() const;  // every active index has a current worker in state running
+  // True once after any worker was spawned, exited or changed state.
+  bool take_changed();
+  // Set when a worker failed in a way that respawning cannot fix (e.g. usage error at boot).
+  const std::optional<Error>& fatal() const { return fatal_; }
+
+ private:
+  struct Worker {
+    pid_t pid = 0;
+    uint32_t slot = 0;
+    uint32_t index = 0;
+    uint64_t age = 0;
+    uint64_t spawn_ns = 0;
+    bool current = true;          // false once replaced or retired
+    bool reload_pending = false;  // replaced by HUP: retire when the successor runs
+    std::optional<ExitReason> master_reason;
+    uint64_t kill_at_ns = 0;  // SIGKILL deadline, 0 = none
+    bool killed = false;
+    WorkerState seen_state = WorkerState::booting;
+  };
+  struct IndexState {
+    bool active = false;
+    BackoffState backoff;
+    uint64_t next_spawn_ns = 0;
+  };
+
+  Status spawn(uint32_t index, uint64_t now_ns);
+  std::optional<uint32_t> take_free_slot(uint64_t now_ns);
+  void spawn_due(uint64_t now_ns);
+  void recycle(uint64_t now_ns, size_t slots_needed);
+  void recycle_slot(uint32_t slot);
+  void mark_exited(Worker& w, ExitReason reason, const rusage& usage, uint64_t now_ns);
+  void after_exit(const Worker& w, ExitReason reason, WorkerState last_state, int wait_status,
+                  uint64_t now_ns);
+  void check_worker(Worker& w, uint64_t now_ns);
+  void hand_over_reloads(uint64_t now_ns);
+  void retire(Worker& w, ExitReason reason, int sig, uint64_t grace_ns, uint64_t now_ns);
+  void send(Worker& w, int sig);
+  Worker* current_at(uint32_t index);
+  WorkerState state_of(const Worker& w) const;
+  uint64_t jittered_max_requests();
+
+  PoolConfig config_;
+  const Segment& segment_;
+  std::mutex& segment_mutex_;
+  std::vector<Worker> workers_;     // live processes only
+  std::vector<IndexState> indices_;
+  std::vector<ExitedSlot> exited_;  // slots kept visible after their worker exited
+  uint64_t next_age_ = 1;
+  bool stopping_ = false;
+  bool changed_ = true;
+  std::optional<Error> fatal_;
+  OomWatcher oom_;
+  std::mt19937_64 rng_{std::random_device{}()};
+};
+
+}  // namespace wpm::supervisor

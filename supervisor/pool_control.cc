@@ -1,0 +1,181 @@
+// Pool: retirement (reload, scale down, stop), liveness and kill deadlines, health.
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "supervisor/pool.h"
+
+namespace wpm::supervisor {
+namespace {
+
+constexpr auto relaxed = std::memory_order_relaxed;
+
+std::string label(uint32_t index, pid_t pid) {
+  return "worker " + std::to_string(index) + " (pid " + std::to_string(pid) + ")";
+}
+
+}  // namespace
+
+void Pool::tick(uint64_t now_ns) {
+  for (Worker& w : workers_) check_worker(w, now_ns);
+  if (!stopping_ && !fatal_) {
+    hand_over_reloads(now_ns);
+    spawn_due(now_ns);
+  }
+  recycle(now_ns, 0);
+}
+
+void Pool::check_worker(Worker& w, uint64_t now_ns) {
+  WorkerState state = state_of(w);
+  if (state != w.seen_state) {
+    if (state == WorkerState::running && w.seen_state == WorkerState::booting)
+      log_info(label(w.index, w.pid), " is running (booted in ",
+               ns_to_seconds(now_ns - w.spawn_ns), " s)");
+    else
+      log_debug(label(w.index, w.pid), " is ", to_string(state));
+    w.seen_state = state;
+    changed_ = true;
+  }
+  if (w.kill_at_ns != 0 && now_ns >= w.kill_at_ns && !w.killed) {
+    log_warning(label(w.index, w.pid), " still alive after its grace period: SIGKILL");
+    // A graceful retirement that had to be forced is a kill; a timeout stays a timeout.
+    if (w.master_reason && *w.master_reason != ExitReason::timeout)
+      w.master_reason = ExitReason::kill;
+    send(w, SIGKILL);
+    w.killed = true;
+    return;
+  }
+  if (w.master_reason) return;  // being retired or stopped: the deadline above governs
+  const SlotHot& hot = segment_.slot(w.slot).hot;
+  LivenessView view{state, w.spawn_ns, hot.heartbeat_ns.load(relaxed)};
+  switch (check_liveness(view, now_ns, config_.liveness)) {
+    case Liveness::ok:
+      break;
+    case Liveness::boot_timeout:
+      log_warning(label(w.index, w.pid), " did not reach running within the boot timeout (",
+                  ns_to_seconds(config_.liveness.boot_timeout_ns), " s): SIGKILL");
+      w.master_reason = ExitReason::timeout;
+      send(w, SIGKILL);
+      w.killed = true;
+      break;
+    case Liveness::heartbeat_timeout:
+      log_warning(label(w.index, w.pid), " missed its heartbeat for ",
+                  ns_to_seconds(now_ns - view.heartbeat_ns), " s (timeout ",
+                  ns_to_seconds(config_.liveness.timeout_ns), " s): SIGABRT");
+      w.master_reason = ExitReason::timeout;
+      send(w, SIGABRT);
+      w.kill_at_ns = now_ns + config_.abort_grace_ns;
+      break;
+  }
+}
+
+void Pool::hand_over_reloads(uint64_t now_ns) {
+  for (Worker& w : workers_) {
+    if (!w.reload_pending) continue;
+    bool index_gone = w.index >= indices_.size() || !indices_[w.index].active;
+    Worker* successor = index_gone ? nullptr : current_at(w.index);
+    if (index_gone || (successor && state_of(*successor) == WorkerState::running)) {
+      log_info("reload: retiring ", label(w.index, w.pid),
+               index_gone ? " (index removed)" : ", its successor is running");
+      retire(w, ExitReason::reload, SIGTERM, config_.graceful_ns, now_ns);
+    }
+  }
+}
+
+void Pool::retire(Worker& w, ExitReason reason, int sig, uint64_t grace_ns, uint64_t now_ns) {
+  w.current = false;
+  w.reload_pending = false;
+  if (!w.master_reason) w.master_reason = reason;
+  send(w, sig);
+  uint64_t deadline = now_ns + grace_ns;
+  if (w.kill_at_ns == 0 || deadline < w.kill_at_ns) w.kill_at_ns = deadline;
+  changed_ = true;
+}
+
+void Pool::send(Worker& w, int sig) {
+  // The pid cannot have been reused: the master reaps its children itself, and a worker stays
+  // in workers_ until reaped.
+  if (::kill(w.pid, sig) != 0 && errno != ESRCH)
+    log_warning("cannot signal ", label(w.index, w.pid), ": ", std::strerror(errno));
+}
+
+void Pool::grow(uint64_t now_ns) {
+  if (stopping_) return;
+  if (workers_.size() + 1 > segment_.capacity()) {
+    log_warning("TTIN ignored: ", workers_.size(), " live workers fill the ",
+                segment_.capacity(), " metrics slots");
+    return;
+  }
+  uint32_t index = 0;
+  while (index < indices_.size() && indices_[index].active) ++index;
+  if (index == indices_.size()) indices_.emplace_back();
+  indices_[index] = IndexState{true, {}, now_ns};
+  log_info("TTIN: workers ", target() - 1, " -> ", target(), " (new index ", index, ")");
+  changed_ = true;
+}
+
+void Pool::shrink(uint64_t now_ns) {
+  if (stopping_) return;
+  if (target() <= 1) {
+    log_warning("TTOU ignored: the pool keeps at least one worker");
+    return;
+  }
+  Worker* oldest = nullptr;
+  for (Worker& w : workers_)
+    if (w.current && (oldest == nullptr || w.age < oldest->age)) oldest = &w;
+  uint32_t index = 0;
+  if (oldest != nullptr) {
+    index = oldest->index;
+  } else {  // every index is waiting for a respawn: drop the highest one
+    for (uint32_t i = 0; i < indices_.size(); ++i)
+      if (indices_[i].active) index = i;
+  }
+  indices_[index].active = false;
+  log_info("TTOU: workers ", target() + 1, " -> ", target(), " (retiring index ", index,
+           oldest ? ", pid " + std::to_string(oldest->pid) : std::string(), ")");
+  if (oldest != nullptr)
+    retire(*oldest, ExitReason::scale_down, SIGTERM, config_.graceful_ns, now_ns);
+  changed_ = true;
+}
+
+void Pool::reload(uint64_t now_ns) {
+  if (stopping_) return;
+  size_t replaced = 0;
+  for (Worker& w : workers_) {
+    if (!w.current) continue;
+    w.current = false;
+    w.reload_pending = true;
+    ++replaced;
+  }
+  for (IndexState& s : indices_)
+    if (s.active) s.next_spawn_ns = now_ns;
+  log_info("HUP: reloading, ", target(), " fresh workers replace ", replaced, " running ones");
+  changed_ = true;
+}
+
+void Pool::stop(ExitReason reason, int sig, uint64_t grace_ns, uint64_t now_ns) {
+  stopping_ = true;
+  for (Worker& w : workers_) retire(w, reason, sig, grace_ns, now_ns);
+}
+
+void Pool::forward(int sig) {
+  for (Worker& w : workers_) send(w, sig);
+}
+
+uint32_t Pool::target() const {
+  uint32_t n = 0;
+  for (const IndexState& s : indices_) n += s.active ? 1 : 0;
+  return n;
+}
+
+bool Pool::healthy() const {
+  if (stopping_ || fatal_) return false;
+  uint32_t running = 0;
+  for (const Worker& w : workers_)
+    if (w.current && state_of(w) == WorkerState::running) ++running;
+  return running == target() && target() > 0;
+}
+
+}  // namespace wpm::supervisor
