@@ -1,0 +1,40 @@
+// Socket I/O for the models whose handlers block a thread (sync, and each thread of the
+// thread worker): non-blocking sockets driven with poll() and deadlines, so a slow or silent
+// peer costs at most the deadline and the heartbeat stays fresh while we wait on it.
+// (eventlet and gevent yield instead; they use the parser and response cursor directly.)
+#pragma once
+
+#include <cstdint>
+
+#include "workers/http_response.h"
+#include "workers/instrumentation.h"
+#include "workers/request_parser.h"
+#include "workers/unique_fd.h"
+
+namespace wpm {
+
+enum class IoResult { ok, eof, timeout, error };
+
+// Reads into the parser until it holds a complete request or a parse error (both → ok; look
+// at parser.status()). Sends "100 Continue" when the client waits for it. eof: the peer
+// closed before a full request; timeout: deadline_ns (monotonic) passed.
+IoResult read_request(int fd, http::RequestParser& parser, uint64_t deadline_ns,
+                      PrometheusMixin& metrics);
+
+// Writes what is left of the response; response.sent_bytes() tells how far it got.
+IoResult write_response(int fd, http::OutgoingResponse& response, uint64_t deadline_ns,
+                        PrometheusMixin& metrics);
+
+// Waits for `events` on fd until deadline_ns, refreshing the heartbeat at least every second
+// (waiting on a peer is not being stuck). ok, timeout or error.
+IoResult wait_fd(int fd, short events, uint64_t deadline_ns, PrometheusMixin& metrics);
+
+// Closes after a half-close and a bounded drain of what the peer still sends, so unread
+// request bytes do not turn the close into a RST that destroys the response in flight.
+void lingering_close(UniqueFd& fd, uint32_t max_wait_ms);
+
+// Blocks the calling thread for ms (the io_ms of a plan in blocking models). Signals do not
+// shorten it: a graceful quit finishes the request in hand.
+void sleep_ms(uint32_t ms);
+
+}  // namespace wpm

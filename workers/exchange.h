@@ -1,0 +1,59 @@
+// One request/response exchange: everything a worker does with a request that does not
+// depend on its I/O model. Every model drives the same four steps:
+//
+//   parser says complete → begin(request)         (timer, in_flight, app → plan or 500)
+//   parser says error    → begin_error(parser)    (timer, 400/413/431/501/505 response)
+//   run_cpu_part()  then wait plan().io_ms its own way (block, yield a coroutine or a fiber)
+//   respond(request, keep_alive)                  (builds the response to write)
+//   … write response() with the model's I/O …
+//   finish()                                      (records the request once)
+//
+// Error responses (parse errors, handler failures) always close the connection.
+#pragma once
+
+#include <cstdint>
+
+#include "workers/app.h"
+#include "workers/http_response.h"
+#include "workers/instrumentation.h"
+#include "workers/request_parser.h"
+
+namespace wpm {
+
+class Exchange {
+ public:
+  Exchange(const app::SyntheticApp& app, PrometheusMixin& metrics)
+      : app_(&app), metrics_(&metrics) {}
+
+  // A request was parsed. Runs the handler; when it throws, the failure is counted
+  // (failed_requests and error_handling, once each) and the plan becomes a bare 500.
+  const app::Plan& begin(const http::Request& request);
+  // The parser refused the request: counts the error, prepares its response.
+  void begin_error(const http::RequestParser& parser);
+
+  const app::Plan& plan() const { return plan_; }
+  bool failed() const { return failed_; }
+  // The CPU part of the plan, the same in every model: leak, spin, or crash the process.
+  void run_cpu_part() const;
+  // Builds the response of a plan (not needed after begin_error, which built its own).
+  // keep_alive is what the worker allows; it is refused for failed requests and clients
+  // that asked to close.
+  http::OutgoingResponse& respond(const http::Request& request, bool keep_alive);
+  http::OutgoingResponse& response() { return response_; }
+  // The response was written, or the peer went away: records the request exactly once.
+  void finish();
+  bool active() const { return active_; }
+
+ private:
+  const app::SyntheticApp* app_;
+  PrometheusMixin* metrics_;
+  app::Plan plan_;
+  http::OutgoingResponse response_;
+  uint64_t started_ns_ = 0;
+  uint64_t request_bytes_ = 0;
+  bool failed_ = false;
+  bool error_response_ = false;
+  bool active_ = false;
+};
+
+}  // namespace wpm

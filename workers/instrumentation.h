@@ -1,0 +1,119 @@
+// The Python exporter's PrometheusMixin made native: one decorator every worker type holds,
+// with the mixin's hooks — handle_request (split in request_started / request_finished so
+// blocking, coroutine and fiber models can all wrap their own request cycle), handle_error,
+// handle_quit, handle_abort and update_worker_metrics.
+//
+// The request path makes no system call and no allocation: relaxed atomics into the worker's
+// own slot. Two write modes:
+//  - Writers::shared — several threads of the worker write the slot (thread worker):
+//    core's record_request, atomic read-modify-write (~45 ns for the whole request).
+//  - Writers::single — exactly one thread writes the slot's request fields (sync, eventlet,
+//    gevent): relaxed load + store, no lock prefix (~3 ns). Still race-free for readers:
+//    the master only loads, and a scrape tolerates one field a request ahead of another.
+// Signal handlers touch only state, restarts and exit_reason, never the request fields.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "core/clock.h"
+#include "core/slot_ops.h"
+
+namespace wpm {
+
+enum class Writers : uint8_t { single, shared };
+
+class PrometheusMixin {
+ public:
+  // request_metrics = false is --no-metrics: the request path records nothing (the on/off
+  // benchmark), heartbeat, state and exits still work.
+  PrometheusMixin(WorkerSlot& slot, bool request_metrics, Writers writers)
+      : slot_(&slot), enabled_(request_metrics), single_(writers == Writers::single) {}
+
+  WorkerSlot& slot() const { return *slot_; }
+  SlotHot& hot() const { return slot_->hot; }
+  bool enabled() const { return enabled_; }
+
+  // handle_request, first half: a parsed request starts being handled. Returns its start
+  // time (0 when metrics are off), to pass to request_finished.
+  uint64_t request_started() noexcept {
+    if (!enabled_) return 0;
+    add(hot().in_flight, 1);
+    return monotonic_ns();
+  }
+
+  // handle_request, second half: the response went out (any status, error path included).
+  void request_finished(uint64_t started_ns, uint64_t request_bytes,
+                        uint64_t response_bytes) noexcept {
+    if (!enabled_) return;
+    uint64_t duration = monotonic_ns() - started_ns;
+    if (!single_) {
+      record_request(hot(), duration, request_bytes, response_bytes);
+      hot().in_flight.fetch_sub(1, std::memory_order_relaxed);
+      return;
+    }
+    SlotHot& h = hot();
+    observe_single(h.duration, kDurationBuckets, static_cast<double>(duration) * 1e-9, duration);
+    observe_single(h.request_size, kSizeBuckets, static_cast<double>(request_bytes),
+                   request_bytes);
+    observe_single(h.response_size, kSizeBuckets, static_cast<double>(response_bytes),
+                   response_bytes);
+    bump(h.requests, 1);
+    add(h.in_flight, -1);
+  }
+
+  // handle_error: an error response produced by the worker's error path (400, 431, 500, 503,
+  // …) counts once in error_handling; handler_failed (the app threw) also counts once in
+  // failed_requests. Labels must be bounded: a method_label(), a route template, a static
+  // error type. Rare path: a CAS on the label-set table, no allocation.
+  void handle_error(std::string_view method, std::string_view endpoint,
+                    std::string_view error_type, bool handler_failed) noexcept {
+    if (!enabled_) return;
+    count_failure(*slot_, method, endpoint, error_type, handler_failed ? 1 : 0, 1);
+  }
+
+  // handle_quit: a graceful exit the worker decided on (quit, term, max_requests).
+  void handle_quit(ExitReason reason) noexcept {
+    set_state(hot(), WorkerState::quitting);
+    record_worker_exit(hot(), reason);
+  }
+
+  // handle_abort: async-signal-safe (atomics and clock_gettime only); the caller _exit(1)s.
+  void handle_abort() noexcept {
+    set_state(hot(), WorkerState::aborting);
+    record_worker_exit(hot(), ExitReason::abort);
+  }
+
+  // update_worker_metrics: the heartbeat the master's timeout watches. Called by the loop
+  // (idle or between requests), never from inside a request, so a stuck handler shows.
+  // RSS, CPU and uptime are sampled by the master from /proc.
+  void update_worker_metrics() noexcept { heartbeat(hot(), monotonic_ns()); }
+
+ private:
+  template <class T, class V>
+  void add(std::atomic<T>& cell, V delta) noexcept {
+    if (single_) bump(cell, delta);
+    else cell.fetch_add(static_cast<T>(delta), std::memory_order_relaxed);
+  }
+  template <class T, class V>
+  static void bump(std::atomic<T>& cell, V delta) noexcept {
+    cell.store(static_cast<T>(cell.load(std::memory_order_relaxed) + static_cast<T>(delta)),
+               std::memory_order_relaxed);
+  }
+  template <size_t N>
+  static void observe_single(HistogramCells<N>& h, std::span<const double> bounds, double value,
+                             uint64_t integer_value) noexcept {
+    size_t i = 0;
+    while (i < N && value > bounds[i]) ++i;  // le semantics, as core's observe()
+    bump(h.buckets[i], 1);
+    bump(h.sum, integer_value);
+  }
+
+  WorkerSlot* slot_;
+  bool enabled_;
+  bool single_;
+};
+
+}  // namespace wpm

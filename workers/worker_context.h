@@ -1,0 +1,48 @@
+// What run_worker hands to a worker model, and the entry point every model implements.
+// Adding a model: write workers/<name>_worker.cc defining run_<name>_worker(WorkerContext&),
+// and return it from worker_model() in worker_models.cc. See workers/README.md.
+#pragma once
+
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdint>
+
+#include "core/options.h"
+#include "core/shm_layout.h"
+#include "workers/app.h"
+
+namespace wpm {
+
+struct WorkerContext {
+  const WorkerOptions& options;
+  WorkerSlot& slot;               // this worker's slot; state is already `running`
+  const app::SyntheticApp& app;
+  int listen_fd;                  // bound + listening, shared with the other workers
+  pid_t parent_pid;               // the master at startup
+
+  // Reparented means the master died: a worker must then exit instead of serving forever.
+  bool parent_alive() const { return getppid() == parent_pid; }
+  // How long a loop may wait before refreshing its heartbeat: ≤ 1 s and ≤ timeout / 4.
+  int heartbeat_interval_ms() const {
+    double quarter_ms = options.timeout_s > 0 ? options.timeout_s * 250.0 : 1000.0;
+    return std::clamp(static_cast<int>(quarter_ms), 10, 1000);
+  }
+  // Deadline for a peer to send a request or take a response (a slow client, not a stuck
+  // worker): `timeout`, at least one second.
+  uint64_t io_timeout_ns() const {
+    return static_cast<uint64_t>(std::max(1.0, options.timeout_s) * 1e9);
+  }
+};
+
+// The model of each worker class. Returns the process exit code: 0 after a graceful exit
+// (quit, term, max_requests), 1 on a runtime failure. ABRT and INT never return here.
+using WorkerModel = int (*)(WorkerContext&);
+
+int run_sync_worker(WorkerContext& ctx);
+
+// The model built for a class, or nullptr when that class is not built yet.
+WorkerModel worker_model(WorkerClass worker_class);
+
+}  // namespace wpm

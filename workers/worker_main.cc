@@ -1,0 +1,66 @@
+#include "workers/worker_main.h"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/segment.h"
+#include "core/slot_ops.h"
+#include "workers/signals.h"
+#include "workers/worker_context.h"
+
+namespace wpm {
+namespace {
+
+// The listen fd must really be a listening socket: a wrong fd number from the master would
+// otherwise surface as an obscure accept() error in a loop.
+bool is_listening_socket(int fd) {
+  int listening = 0;
+  socklen_t len = sizeof(listening);
+  return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) == 0 && listening;
+}
+
+}  // namespace
+
+int run_worker(const WorkerOptions& options) {
+  set_log_level(options.log_level);
+  set_log_tag("worker " + std::to_string(options.index));
+  Result<Segment> segment = Segment::attach(options.segment_fd);
+  if (!segment) {
+    log_error("cannot attach metrics segment fd ", options.segment_fd, ": ",
+              segment.error().message);
+    return kExitRuntime;
+  }
+  if (options.slot >= segment->capacity()) {
+    log_error("slot ", options.slot, " out of range (segment has ", segment->capacity(), ")");
+    return kExitRuntime;
+  }
+  WorkerSlot& slot = segment->slot(options.slot);
+  if (Status s = install_worker_signals(slot.hot); !s) {
+    log_error("cannot install signal handlers: ", s.error().message);
+    return kExitRuntime;
+  }
+  WorkerModel model = worker_model(options.worker_class);
+  if (model == nullptr) {
+    log_error("worker class ", to_string(options.worker_class), " not built yet");
+    return kExitRuntime;
+  }
+  if (!is_listening_socket(options.listen_fd)) {
+    log_error("listen fd ", options.listen_fd, " is not a listening socket");
+    return kExitRuntime;
+  }
+  app::SyntheticApp app(app::AppOptions{options.allow_crash});
+  WorkerContext ctx{options, slot, app, options.listen_fd, getppid()};
+  heartbeat(slot.hot, monotonic_ns());
+  set_state(slot.hot, WorkerState::running);
+  log_debug("worker ", getpid(), " running (", to_string(options.worker_class), ")");
+  int code = model(ctx);
+  unbind_worker_signals();  // the segment is unmapped when we return
+  close(options.listen_fd);  // our own copy; the master and other workers keep theirs
+  return code;
+}
+
+}  // namespace wpm

@@ -1,0 +1,15 @@
+// Entry point of a worker process (`wpm worker …`, exec'd by the master).
+#pragma once
+
+#include "core/options.h"
+
+namespace wpm {
+
+// Attaches the inherited metrics segment, takes options.slot, installs the signal handlers,
+// sets the state `running` and runs the model of options.worker_class on the inherited
+// listen socket. Returns the exit code: 0 after a graceful exit (quit, term, max_requests),
+// 1 on failure (bad segment or slot, a class not built yet). ABRT exits 1 and INT exits 0
+// from their signal handlers, without returning.
+int run_worker(const WorkerOptions& options);
+
+}  // namespace wpm

@@ -1,0 +1,18 @@
+// The one place that maps a worker class to its model. A new model adds its case here.
+#include "workers/worker_context.h"
+
+namespace wpm {
+
+WorkerModel worker_model(WorkerClass worker_class) {
+  switch (worker_class) {
+    case WorkerClass::sync:
+      return run_sync_worker;
+    case WorkerClass::thread:
+    case WorkerClass::eventlet:
+    case WorkerClass::gevent:
+      return nullptr;
+  }
+  return nullptr;
+}
+
+}  // namespace wpm
