@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   prometheus prometheus-pushgateway wrk nginx-light curl python3 python3-prometheus-client python3-pytest
   chromium procps
+  python3-jsonschema python3-bcrypt python3-pil libssl-dev openssl
 )
 
 missing=()

@@ -1,0 +1,203 @@
+// parse_bench_json: the reader half of json_report.h. Every field is required (schema v1);
+// unknown fields are ignored so a report with additions still reads as a baseline.
+#include <charconv>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "reports/json_report.h"
+
+namespace wpm {
+namespace {
+
+using json = nlohmann::json;
+
+// Thrown inside this file only; parse_bench_json turns it into an Error.
+struct ParseError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// A JSON value together with its path, for errors such as "/classes/1/latency/p99_s".
+struct Node {
+  const json& v;
+  std::string path;
+
+  Node at(const std::string& key) const {
+    if (!v.is_object()) fail("an object");
+    auto it = v.find(key);
+    if (it == v.end()) throw ParseError(path + "/" + key + ": missing");
+    return {*it, path + "/" + key};
+  }
+  Node at(size_t i) const { return {v[i], path + "/" + std::to_string(i)}; }
+  [[noreturn]] void fail(const char* expected) const {
+    throw ParseError((path.empty() ? "/" : path) + ": expected " + expected + ", found " +
+                     std::string(v.type_name()));
+  }
+  const json& array() const {
+    if (!v.is_array()) fail("an array");
+    return v;
+  }
+  const json& object() const {
+    if (!v.is_object()) fail("an object");
+    return v;
+  }
+};
+
+void read(const Node& n, double& out) {
+  if (n.v.is_null()) out = std::numeric_limits<double>::quiet_NaN();  // written for NaN/Inf
+  else if (n.v.is_number()) out = n.v.get<double>();
+  else n.fail("a number");
+}
+template <class T>
+  requires std::is_integral_v<T> && (!std::is_same_v<T, bool>)
+void read(const Node& n, T& out) {
+  if (!n.v.is_number_integer()) n.fail("an integer");
+  if (n.v.is_number_unsigned()) {
+    auto u = n.v.get<uint64_t>();
+    if (u > static_cast<uint64_t>(std::numeric_limits<T>::max())) n.fail("a smaller integer");
+    out = static_cast<T>(u);
+    return;
+  }
+  auto s = n.v.get<int64_t>();
+  if (s < static_cast<int64_t>(std::numeric_limits<T>::min())) n.fail("a larger integer");
+  out = static_cast<T>(s);
+}
+void read(const Node& n, bool& out) {
+  if (!n.v.is_boolean()) n.fail("true or false");
+  out = n.v.get<bool>();
+}
+void read(const Node& n, std::string& out) {
+  if (!n.v.is_string()) n.fail("a string");
+  out = n.v.get<std::string>();
+}
+template <class T>
+void field(const Node& n, const char* key, T& out) {
+  read(n.at(key), out);
+}
+
+LatencySummary read_latency(const Node& n) {
+  LatencySummary l;
+  field(n, "count", l.count);
+  field(n, "min_s", l.min_s), field(n, "mean_s", l.mean_s), field(n, "max_s", l.max_s);
+  field(n, "stdev_s", l.stdev_s), field(n, "p50_s", l.p50_s), field(n, "p90_s", l.p90_s);
+  field(n, "p99_s", l.p99_s), field(n, "p999_s", l.p999_s);
+  Node spectrum = n.at("spectrum");
+  for (size_t i = 0; i < spectrum.array().size(); ++i) {
+    PercentilePoint p;
+    field(spectrum.at(i), "percentile", p.percentile);
+    field(spectrum.at(i), "seconds", p.seconds);
+    l.spectrum.push_back(p);
+  }
+  return l;
+}
+
+ErrorCounts read_errors(const Node& n) {
+  ErrorCounts e;
+  field(n, "connect", e.connect), field(n, "write", e.write), field(n, "read", e.read);
+  field(n, "reset", e.reset), field(n, "timeout", e.timeout), field(n, "parse", e.parse);
+  Node status = n.at("status");
+  for (const auto& [key, value] : status.object().items()) {
+    int code = 0;
+    auto [ptr, ec] = std::from_chars(key.data(), key.data() + key.size(), code);
+    if (ec != std::errc() || ptr != key.data() + key.size() || code < 100 || code > 999)
+      throw ParseError(status.path + ": '" + key + "' is not an HTTP status code");
+    read(Node{value, status.path + "/" + key}, e.status[code]);
+  }
+  return e;
+}
+
+template <class T, class F>
+std::vector<T> read_array(const Node& n, F&& one) {
+  std::vector<T> out;
+  for (size_t i = 0; i < n.array().size(); ++i) out.push_back(one(n.at(i)));
+  return out;
+}
+
+TimelinePoint read_point(const Node& n) {
+  TimelinePoint p;
+  field(n, "t_s", p.t_s), field(n, "completed", p.completed), field(n, "errors", p.errors);
+  field(n, "p99_s", p.p99_s), field(n, "server_requests", p.server_requests);
+  return p;
+}
+
+InjectedEvent read_event(const Node& n) {
+  InjectedEvent e;
+  field(n, "at_s", e.at_s), field(n, "fired_s", e.fired_s), field(n, "signal", e.signal);
+  field(n, "target", e.target), field(n, "pid", e.pid), field(n, "delivered", e.delivered);
+  field(n, "effect", e.effect);
+  return e;
+}
+
+WorkerFinal read_worker(const Node& n) {
+  WorkerFinal w;
+  field(n, "worker_id", w.worker_id), field(n, "index", w.index), field(n, "state", w.state);
+  field(n, "requests", w.requests), field(n, "rss_bytes", w.rss_bytes);
+  field(n, "cpu_percent", w.cpu_percent), field(n, "cpu_seconds", w.cpu_seconds);
+  return w;
+}
+
+Reconciliation read_reconciliation(const Node& n) {
+  Reconciliation r;
+  field(n, "client_completed", r.client_completed), field(n, "client_failed", r.client_failed);
+  field(n, "server_delta", r.server_delta), field(n, "aborts_injected", r.aborts_injected);
+  field(n, "ok", r.ok), field(n, "verdict", r.verdict);
+  return r;
+}
+
+ClassResult read_class(const Node& n) {
+  ClassResult c;
+  field(n, "worker_class", c.worker_class), field(n, "target_url", c.target_url);
+  Node s = n.at("summary");
+  field(s, "duration_s", c.duration_s), field(s, "connections", c.connections);
+  field(s, "target_rate", c.target_rate), field(s, "achieved_rate", c.achieved_rate);
+  field(s, "requests_sent", c.requests_sent), field(s, "responses", c.responses);
+  field(s, "bytes_read", c.bytes_read);
+  c.latency = read_latency(n.at("latency"));
+  c.service = read_latency(n.at("service"));
+  c.queue = read_latency(n.at("queue"));
+  c.errors = read_errors(n.at("errors"));
+  c.timeline = read_array<TimelinePoint>(n.at("timeline"), read_point);
+  c.events = read_array<InjectedEvent>(n.at("events"), read_event);
+  c.workers = read_array<WorkerFinal>(n.at("workers"), read_worker);
+  Node restarts = n.at("master_restarts");
+  for (const auto& [reason, value] : restarts.object().items())
+    read(Node{value, restarts.path + "/" + reason}, c.master_restarts[reason]);
+  c.reconciliation = read_reconciliation(n.at("reconciliation"));
+  field(n, "final_scrape", c.final_scrape);
+  return c;
+}
+
+BenchResult read_result(const Node& root) {
+  BenchResult b;
+  root.object();
+  field(root, "schema_version", b.schema_version);
+  if (b.schema_version != kBenchSchemaVersion)
+    throw ParseError("/schema_version: " + std::to_string(b.schema_version) +
+                     " is not supported (this wpm reads version " +
+                     std::to_string(kBenchSchemaVersion) + ")");
+  field(root, "interrupted", b.interrupted);
+  Node env = root.at("environment");
+  field(env, "wpm_version", b.environment.wpm_version), field(env, "hostname", b.environment.hostname);
+  field(env, "kernel", b.environment.kernel), field(env, "started_utc", b.environment.started_utc);
+  field(env, "cpus", b.environment.cpus);
+  Node config = root.at("config");
+  for (const auto& [key, value] : config.object().items())
+    read(Node{value, config.path + "/" + key}, b.config[key]);
+  b.classes = read_array<ClassResult>(root.at("classes"), read_class);
+  return b;
+}
+
+}  // namespace
+
+Result<BenchResult> parse_bench_json(std::string_view text) {
+  try {
+    json doc = json::parse(text);
+    return read_result(Node{doc, ""});
+  } catch (const ParseError& e) {
+    return Error{std::string("bench JSON: ") + e.what(), kExitUsage};
+  } catch (const json::exception& e) {
+    return Error{std::string("bench JSON: ") + e.what(), kExitUsage};
+  }
+}
+
+}  // namespace wpm
