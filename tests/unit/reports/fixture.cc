@@ -126,7 +126,7 @@ BenchResult make_bench_result() {
   Reconciliation& r = b.classes[1].reconciliation;
   r.server_delta = r.client_completed + 3;
   r.ok = false;
-  r.verdict = "MISMATCH: server counted 3 more requests than the client completed";
+  r.verdict = "server counted 3 more requests than the client completed";
   b.classes[2].events.clear();
   b.classes[2].reconciliation.aborts_injected = false;
   b.classes[2].master_restarts.clear();

@@ -1,0 +1,18 @@
+// The console report of a bench run: one summary row per worker class, then the details of
+// each class (errors by kind, restarts, injected events, workers, reconciliation verdict).
+#pragma once
+
+#include <string>
+
+#include "core/bench_result.h"
+
+namespace wpm {
+
+std::string render_console(const BenchResult& result);
+
+// "connect 2, reset 5, HTTP 500 x11" ("none" when clean).
+std::string describe_errors(const ErrorCounts& errors);
+
+uint64_t total_errors(const ErrorCounts& errors);
+
+}  // namespace wpm
