@@ -38,7 +38,8 @@ struct SpectrumPoint {
 template <class Count>
 class BasicHistogram {
  public:
-  explicit BasicHistogram(uint64_t highest_ns = kHourNs, int precision_bits = kFinePrecisionBits);
+  BasicHistogram() : BasicHistogram(kHourNs, kFinePrecisionBits) {}
+  explicit BasicHistogram(uint64_t highest_ns, int precision_bits = kFinePrecisionBits);
 
   BasicHistogram(const BasicHistogram&) = default;
   BasicHistogram& operator=(const BasicHistogram&) = default;

@@ -1,0 +1,105 @@
+// LoadRun: reading the threads — live progress while running, the merged result at the end.
+#include <algorithm>
+#include <cmath>
+
+#include "core/clock.h"
+#include "loadgen/client_thread.h"
+#include "loadgen/engine.h"
+#include "loadgen/run_shared.h"
+
+namespace wpm::loadgen {
+
+Progress LoadRun::progress() const {
+  const RunShared& shared = *shared_;
+  Progress p;
+  p.target_rate = shared.spec.rate;
+  uint64_t now = monotonic_ns();
+  bool measured = shared.measured.load(std::memory_order_acquire);
+  uint64_t start = measured ? shared.measured_start_ns.load(std::memory_order_acquire) : shared.start_ns;
+  p.elapsed_s = ns_to_seconds(now - std::min(now, start));
+  p.duration_s = measured ? shared.spec.duration_s : shared.spec.warmup_s;
+  bool all_finished = true;
+  uint64_t sealed = UINT64_MAX;
+  for (const auto& client : clients_) {
+    const LiveCounters& live = client->live();
+    p.completed += live.completed.load(std::memory_order_relaxed);
+    p.errors += live.errors.load(std::memory_order_relaxed);
+    p.sent += live.sent.load(std::memory_order_relaxed);
+    all_finished = all_finished && live.finished.load(std::memory_order_acquire);
+    sealed = std::min(sealed, live.sealed.load(std::memory_order_acquire));
+  }
+  if (all_finished) p.phase = Progress::Phase::done;
+  else if (!measured) p.phase = Progress::Phase::warmup;
+  else p.phase = p.elapsed_s < p.duration_s ? Progress::Phase::measuring : Progress::Phase::draining;
+  if (!measured || clients_.empty()) return p;
+  // The last second every thread has sealed: its slots are final, safe to read from here.
+  uint64_t second = std::min<uint64_t>(sealed, static_cast<uint64_t>(p.elapsed_s));
+  if (second == 0) return p;
+  CoarseHistogram merged(kHourNs, kCoarsePrecisionBits);
+  uint64_t completed = 0;
+  for (const auto& client : clients_) {
+    const SecondSlot& slot = client->slot(std::min<size_t>(second - 1, client->slot_count() - 1));
+    merged.merge(slot.latency);
+    completed += slot.completed;
+  }
+  p.rate = static_cast<double>(completed);
+  p.p99_s = ns_to_seconds(merged.percentile(99));
+  return p;
+}
+
+LoadResult LoadRun::merge() const {
+  const RunShared& shared = *shared_;
+  LoadResult r;
+  r.measured = shared.measured.load();
+  r.stopped_early = shared.stop.load();
+  r.target_rate = shared.spec.rate;
+  r.connections = shared.spec.connections;
+  r.threads = static_cast<uint32_t>(clients_.size());
+  uint64_t window_end = 0, drain_end = 0;
+  for (const auto& client : clients_) {
+    r.counts.add(client->counts);
+    r.warmup_counts.add(client->warmup_counts);
+    r.latency.merge(client->latency);
+    r.service.merge(client->service);
+    r.queue.merge(client->queue);
+    window_end = std::max(window_end, client->window_end_ns);
+    drain_end = std::max(drain_end, client->drain_end_ns);
+  }
+  if (!r.measured) {  // stopped during warm-up: what was counted belongs to the warm-up
+    r.warmup_counts.add(r.counts);
+    r.counts = Counts{};
+    return r;
+  }
+  uint64_t start = shared.measured_start_ns.load();
+  r.duration_s = ns_to_seconds(window_end - std::min(window_end, start));
+  r.drain_s = ns_to_seconds(drain_end - std::min(drain_end, window_end));
+  r.timeline = merge_timeline(r.duration_s);
+  return r;
+}
+
+std::vector<TimelinePoint> LoadRun::merge_timeline(double duration_s) const {
+  size_t slots = clients_.empty() ? 0 : clients_.front()->slot_count();
+  size_t used = static_cast<size_t>(std::ceil(duration_s));
+  for (size_t s = 0; s < slots; ++s) {
+    for (const auto& client : clients_) {
+      if (client->slot(s).completed + client->slot(s).errors > 0) used = std::max(used, s + 1);
+    }
+  }
+  used = std::min(used, slots);
+  std::vector<TimelinePoint> timeline(used);
+  CoarseHistogram merged(kHourNs, kCoarsePrecisionBits);
+  for (size_t s = 0; s < used; ++s) {
+    merged.reset();
+    TimelinePoint& point = timeline[s];
+    point.t_s = static_cast<double>(s);
+    for (const auto& client : clients_) {
+      point.completed += client->slot(s).completed;
+      point.errors += client->slot(s).errors;
+      merged.merge(client->slot(s).latency);
+    }
+    point.p99_s = ns_to_seconds(merged.percentile(99));
+  }
+  return timeline;
+}
+
+}  // namespace wpm::loadgen

@@ -1,0 +1,39 @@
+#include "loadgen/load_result.h"
+
+#include "loadgen/summary.h"
+
+namespace wpm::loadgen {
+
+ErrorCounts LoadResult::errors() const {
+  ErrorCounts e;
+  e.connect = counts.connect;
+  e.write = counts.write;
+  e.read = counts.read;
+  e.reset = counts.reset;
+  e.timeout = counts.timeout;
+  e.parse = counts.parse;
+  for (size_t code = 0; code < counts.status.size(); ++code) {
+    bool ok = code >= 200 && code < 400;
+    if (!ok && counts.status[code] > 0) e.status[static_cast<int>(code)] = counts.status[code];
+  }
+  return e;
+}
+
+void fill_class_result(const LoadResult& result, ClassResult& out) {
+  out.duration_s = result.duration_s;
+  out.connections = result.connections;
+  out.target_rate = result.target_rate;
+  out.achieved_rate = result.achieved_rate();
+  out.requests_sent = result.counts.sent;
+  out.responses = result.counts.responses;
+  out.bytes_read = result.counts.bytes_read;
+  out.latency = summarize(result.latency);
+  out.service = summarize(result.service);
+  out.queue = summarize(result.queue);
+  out.errors = result.errors();
+  out.timeline = result.timeline;
+  out.reconciliation.client_completed = result.counts.responses;
+  out.reconciliation.client_failed = result.sent_no_response();
+}
+
+}  // namespace wpm::loadgen

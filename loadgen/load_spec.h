@@ -1,0 +1,41 @@
+// What a load run does: target, request mix, concurrency, loop mode, phases and timeouts.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+namespace wpm::loadgen {
+
+struct LoadSpec {
+  std::string host = "127.0.0.1";  // name or literal, resolved once at start
+  uint16_t port = 0;
+  std::string host_header;  // empty: "host:port"
+  std::vector<std::string> paths{"/"};  // request mix, each starting with '/'
+  std::vector<double> weights;  // empty: round-robin; else one weight per path (smooth WRR)
+  std::string method = "GET";
+  std::string body;  // sent with Content-Length when non-empty
+  std::string content_type = "application/octet-stream";
+  bool keepalive = true;  // false: `Connection: close`, one connection per request
+  uint32_t connections = 16;
+  uint32_t threads = 2;  // capped at `connections`
+  double rate = 0;       // open loop: total requests/s; 0 = closed loop
+  bool poisson = false;  // open loop: exponential inter-arrival instead of constant
+  double duration_s = 10;  // measured phase (requests are issued for this long)
+  double warmup_s = 0;     // issued, drained, then excluded from every result
+  double connect_timeout_s = 2;   // TCP connect, per attempt
+  double request_timeout_s = 10;  // first byte written → last byte of the response
+  double stop_drain_s = 1;  // after stop(): how long in-flight requests may still complete
+  uint64_t seed = 1;        // Poisson arrivals are reproducible for a given seed
+  // Called once, with no request in flight and before the first measured request is issued
+  // (after warm-up has drained): the place to scrape server counters for reconciliation.
+  std::function<void()> before_measure;
+};
+
+// Usage errors (exit 2) for impossible specs; names the offending field.
+Status validate(const LoadSpec& spec);
+
+}  // namespace wpm::loadgen
