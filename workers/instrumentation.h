@@ -40,28 +40,36 @@ class PrometheusMixin {
   // time (0 when metrics are off), to pass to request_finished.
   uint64_t request_started() noexcept {
     if (!enabled_) return 0;
-    add(hot().in_flight, 1);
+    enter();
     return monotonic_ns();
   }
+  // The metric update of request_started without the clock read: in_flight + 1.
+  void enter() noexcept { add(hot().in_flight, 1); }
 
   // handle_request, second half: the response went out (any status, error path included).
   void request_finished(uint64_t started_ns, uint64_t request_bytes,
                         uint64_t response_bytes) noexcept {
     if (!enabled_) return;
-    uint64_t duration = monotonic_ns() - started_ns;
+    record(monotonic_ns() - started_ns, request_bytes, response_bytes);
+  }
+
+  // The metric update of request_finished without the clock read: count, three histograms,
+  // in_flight - 1. (What the ≤ 25 ns/op micro-benchmark measures.)
+  void record(uint64_t duration_ns, uint64_t request_bytes, uint64_t response_bytes) noexcept {
+    SlotHot& h = hot();
     if (!single_) {
-      record_request(hot(), duration, request_bytes, response_bytes);
-      hot().in_flight.fetch_sub(1, std::memory_order_relaxed);
+      record_request(h, duration_ns, request_bytes, response_bytes);
+      h.in_flight.fetch_sub(1, std::memory_order_relaxed);
       return;
     }
-    SlotHot& h = hot();
-    observe_single(h.duration, kDurationBuckets, static_cast<double>(duration) * 1e-9, duration);
+    observe_single(h.duration, kDurationBuckets, static_cast<double>(duration_ns) * 1e-9,
+                   duration_ns);
     observe_single(h.request_size, kSizeBuckets, static_cast<double>(request_bytes),
                    request_bytes);
     observe_single(h.response_size, kSizeBuckets, static_cast<double>(response_bytes),
                    response_bytes);
     bump(h.requests, 1);
-    add(h.in_flight, -1);
+    bump(h.in_flight, -1);
   }
 
   // handle_error: an error response produced by the worker's error path (400, 431, 500, 503,
