@@ -156,17 +156,21 @@ void DelayServer::on_readable(uint64_t id) {
     size_t body = 0;
     if (size_t cl = head.find("content-length:"); cl != std::string::npos) body = std::stoul(head.substr(cl + 15));
     if (c.in.size() < head_end + 4 + body) return;
+    std::string request_line = c.in.substr(0, c.in.find("\r\n"));
     c.in.erase(0, head_end + 4 + body);
-    on_request(id, head.find("connection: close") != std::string::npos);
+    on_request(id, request_line, head.find("connection: close") != std::string::npos);
   }
 }
 
-void DelayServer::on_request(uint64_t id, bool close_requested) {
+void DelayServer::on_request(uint64_t id, const std::string& request_line, bool close_requested) {
   uint64_t n = arrivals_++;
   DelayAction action = options_.policy ? options_.policy(n) : DelayAction{};
   {
     std::lock_guard<std::mutex> lock(mu_);
     ++counts_.requests;
+    size_t sp1 = request_line.find(' '), sp2 = request_line.rfind(' ');
+    ++counts_.methods[request_line.substr(0, sp1)];
+    ++counts_.paths[request_line.substr(sp1 + 1, sp2 - sp1 - 1)];
     if (action.kind == DelayAction::hang) ++counts_.hangs;
   }
   if (action.kind == DelayAction::hang) return;

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include "loadgen/unique_fd.h"
@@ -36,6 +37,8 @@ struct ServerCounts {
   uint64_t resets = 0, closes = 0, hangs = 0, garbage = 0;
   uint64_t connections = 0;  // accepted
   std::map<int, uint64_t> status;
+  std::map<std::string, uint64_t> paths;  // request targets as received
+  std::map<std::string, uint64_t> methods;
 };
 
 class DelayServer {
@@ -56,7 +59,7 @@ class DelayServer {
   void loop();
   void accept_all();
   void on_readable(uint64_t id);
-  void on_request(uint64_t id, bool close_requested);
+  void on_request(uint64_t id, const std::string& request_line, bool close_requested);
   void act(const Pending& p);
   uint64_t due_after_freeze(uint64_t due) const;
   void drop(uint64_t id);

@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <string>
+
 #include "loadgen/engine.h"
 #include "tests/unit/loadgen/delay_server.h"
 
@@ -44,6 +47,34 @@ inline void expect_consistent(const LoadResult& r) {
   }
   EXPECT_EQ(completed, c.responses);
   EXPECT_EQ(errors, c.errors());
+}
+
+}  // namespace wpm::loadgen::testing
+
+namespace wpm::loadgen::testing {
+
+// Timing bounds on a shared, sanitized 2-core machine: a preempted thread (a 4 ms scheduler
+// tick) can push a few percent of requests past a tight bound. A measurement that checks
+// timing therefore runs up to `attempts` times and passes if one run meets every bound; exact
+// counts are asserted on every run. A real measurement error (coordinated omission, a dropped
+// tail) fails every run. `run` returns the violated bounds as text, empty when all held.
+template <class Fn>
+void expect_timing_within_attempts(int attempts, Fn run) {
+  std::string violations;
+  for (int i = 0; i < attempts; ++i) {
+    violations = run();
+    if (violations.empty()) return;
+    std::printf("timing attempt %d missed: %s\n", i + 1, violations.c_str());
+  }
+  ADD_FAILURE() << "timing bounds missed in all " << attempts << " runs; last: " << violations;
+}
+
+// Appends "name=value not in [lo, hi]" when the bound fails.
+inline void check_range(std::string& out, const char* name, double value, double lo, double hi) {
+  if (value >= lo && value <= hi) return;
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "%s=%.3f not in [%.3f, %.3f]; ", name, value, lo, hi);
+  out += buf;
 }
 
 }  // namespace wpm::loadgen::testing
