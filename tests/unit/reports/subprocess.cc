@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -27,6 +28,7 @@ std::vector<char*> c_argv(const std::vector<std::string>& argv) {
 
 [[noreturn]] void exec_child(const std::vector<std::string>& argv) {
   setpgid(0, 0);  // its own group, so a kill reaches chromium's helpers too
+  prctl(PR_SET_PDEATHSIG, SIGKILL);  // a test that crashes takes its children along
   std::vector<char*> args = c_argv(argv);
   execvp(args[0], args.data());
   _exit(127);
