@@ -8,6 +8,7 @@
 #include <ctime>
 
 #include "core/clock.h"
+#include "workers/signals.h"
 
 namespace wpm {
 namespace {
@@ -35,20 +36,21 @@ IoResult send_all(int fd, std::string_view bytes, uint64_t deadline_ns, Promethe
 }  // namespace
 
 IoResult wait_fd(int fd, short events, uint64_t deadline_ns, PrometheusMixin& metrics) {
-  for (;;) {
-    uint64_t now = monotonic_ns();
-    if (now >= deadline_ns) return IoResult::timeout;
-    metrics.update_worker_metrics();
-    uint64_t wait_ns = std::min(deadline_ns - now, kHeartbeatSliceNs);
-    pollfd p{fd, events, 0};
-    int n = poll(&p, 1, static_cast<int>((wait_ns + 999'999) / 1'000'000));
-    if (n < 0 && errno != EINTR) return IoResult::error;
-    if (n > 0) return (p.revents & (events | POLLHUP | POLLERR)) ? IoResult::ok : IoResult::error;
-  }
+  uint64_t now = monotonic_ns();
+  if (now >= deadline_ns) return IoResult::timeout;
+  metrics.update_worker_metrics();
+  uint64_t wait_ns = std::min(deadline_ns - now, kHeartbeatSliceNs);
+  pollfd p{fd, events, 0};
+  int n = poll(&p, 1, static_cast<int>((wait_ns + 999'999) / 1'000'000));
+  // A signal or the end of a slice returns "ok" too: the caller retries its I/O, gets
+  // EAGAIN and re-checks its own conditions (a stop request) before waiting again.
+  if (n < 0) return errno == EINTR ? IoResult::ok : IoResult::error;
+  if (n == 0) return monotonic_ns() >= deadline_ns ? IoResult::timeout : IoResult::ok;
+  return (p.revents & (events | POLLHUP | POLLERR)) ? IoResult::ok : IoResult::error;
 }
 
 IoResult read_request(int fd, http::RequestParser& parser, uint64_t deadline_ns,
-                      PrometheusMixin& metrics) {
+                      PrometheusMixin& metrics, bool abandon_idle_on_stop) {
   for (;;) {
     std::span<char> buf = parser.writable(kReadChunk);
     ssize_t n = recv(fd, buf.data(), buf.size(), 0);
@@ -66,6 +68,8 @@ IoResult read_request(int fd, http::RequestParser& parser, uint64_t deadline_ns,
     if (n == 0) return IoResult::eof;
     if (errno == EINTR) continue;
     if (errno != EAGAIN && errno != EWOULDBLOCK) return IoResult::error;
+    // Nothing of a request yet: not a request in hand, so a stopping worker lets it go.
+    if (abandon_idle_on_stop && !parser.started() && stop_requested()) return IoResult::eof;
     if (IoResult r = wait_fd(fd, POLLIN, deadline_ns, metrics); r != IoResult::ok) return r;
   }
 }

@@ -17,16 +17,18 @@ enum class IoResult { ok, eof, timeout, error };
 
 // Reads into the parser until it holds a complete request or a parse error (both → ok; look
 // at parser.status()). Sends "100 Continue" when the client waits for it. eof: the peer
-// closed before a full request; timeout: deadline_ns (monotonic) passed.
+// closed before a full request, or (abandon_idle_on_stop) the worker is stopping and not a
+// byte of a request has arrived; timeout: deadline_ns (monotonic) passed.
 IoResult read_request(int fd, http::RequestParser& parser, uint64_t deadline_ns,
-                      PrometheusMixin& metrics);
+                      PrometheusMixin& metrics, bool abandon_idle_on_stop = true);
 
 // Writes what is left of the response; response.sent_bytes() tells how far it got.
 IoResult write_response(int fd, http::OutgoingResponse& response, uint64_t deadline_ns,
                         PrometheusMixin& metrics);
 
-// Waits for `events` on fd until deadline_ns, refreshing the heartbeat at least every second
-// (waiting on a peer is not being stuck). ok, timeout or error.
+// Waits for `events` on fd for at most one heartbeat slice (≤ 1 s) before deadline_ns,
+// refreshing the heartbeat first (waiting on a peer is not being stuck). ok means "retry
+// the I/O" (ready, a signal, or the slice ended); timeout once deadline_ns has passed.
 IoResult wait_fd(int fd, short events, uint64_t deadline_ns, PrometheusMixin& metrics);
 
 // Closes after a half-close and a bounded drain of what the peer still sends, so unread

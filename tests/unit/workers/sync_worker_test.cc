@@ -4,6 +4,7 @@
 
 #include <sys/resource.h>
 
+#include <filesystem>
 #include <future>
 #include <string>
 
@@ -103,6 +104,35 @@ TEST(SyncWorker, MalformedAndOversizedRequestsGetErrorsAndTheWorkerSurvives) {
   }
 }
 
+TEST(SyncWorker, ARequestArrivingByteByByteIsServedAndSizedExactly) {
+  WorkerProcess w(quick_options());
+  ASSERT_TRUE(w.wait_running());
+  const std::string request = "GET /status/201 HTTP/1.1\r\nHost: slow\r\n\r\n";
+  UniqueFd fd = connect_to(w.port());
+  for (char c : request) {
+    ASSERT_TRUE(send_all(fd.get(), std::string_view(&c, 1)));
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));  // the slowloris pace itself
+  }
+  EXPECT_EQ(status_of(read_to_eof(fd.get())), 201);
+  EXPECT_DOUBLE_EQ(w.snapshot().request_size.sum, static_cast<double>(request.size()));
+}
+
+TEST(SyncWorker, AStalledRequestIsDroppedAfterTheIoTimeoutAndServingGoesOn) {
+  WorkerOptions o = quick_options();
+  o.timeout_s = 1;
+  WorkerProcess w(o);
+  ASSERT_TRUE(w.wait_running());
+  UniqueFd stalled = connect_to(w.port());
+  ASSERT_TRUE(send_all(stalled.get(), "GET / HT"));
+  uint64_t start = monotonic_ns();
+  EXPECT_EQ(read_to_eof(stalled.get()), "");  // closed without a response
+  uint64_t waited_ms = (monotonic_ns() - start) / 1'000'000;
+  EXPECT_GE(waited_ms, 900u);
+  EXPECT_LT(waited_ms, 5000u);
+  EXPECT_EQ(status_of(get(w.port(), "/")), 200);
+  EXPECT_EQ(w.snapshot().requests, 1u);
+}
+
 TEST(SyncWorker, ExpectContinueGetsA100BeforeTheBody) {
   WorkerProcess w(quick_options());
   ASSERT_TRUE(w.wait_running());
@@ -135,6 +165,29 @@ TEST(SyncWorker, QuitFinishesTheRequestInHandThenExitsZero) {
   EXPECT_EQ(w.restarts(ExitReason::quit), 1u);
   EXPECT_EQ(recorded_exit(w.slot().hot), ExitReason::quit);
   EXPECT_EQ(w.snapshot().requests, 1u);
+}
+
+size_t open_fds(pid_t pid) {
+  std::error_code ec;
+  auto it = std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec);
+  return ec ? 0 : static_cast<size_t>(std::distance(it, std::filesystem::directory_iterator()));
+}
+
+TEST(SyncWorker, QuitLetsGoOfAConnectionThatSentNothing) {
+  WorkerProcess w(quick_options());
+  ASSERT_TRUE(w.wait_running());
+  size_t before = open_fds(w.pid());
+  ASSERT_GT(before, 0u);
+  UniqueFd silent = connect_to(w.port());
+  ASSERT_TRUE(eventually([&] { return open_fds(w.pid()) > before; }));  // accepted
+  uint64_t sent_at = monotonic_ns();
+  ASSERT_EQ(kill(w.pid(), SIGQUIT), 0);
+  int status = w.child().wait_exit(3000);
+  ASSERT_TRUE(status != -1 && WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_LT((monotonic_ns() - sent_at) / 1'000'000, 1500u);  // not the 4 s I/O timeout
+  EXPECT_EQ(read_to_eof(silent.get()), "");
+  EXPECT_EQ(w.snapshot().requests, 0u);
 }
 
 TEST(SyncWorker, TermExitsZeroWithReasonTerm) {
