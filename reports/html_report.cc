@@ -1,0 +1,131 @@
+#include "reports/html_report.h"
+
+#include "reports/console_report.h"
+#include "reports/format.h"
+#include "reports/html_charts.h"
+#include "reports/svg_chart.h"
+
+namespace wpm {
+namespace {
+
+using svg::escape;
+
+constexpr const char* kHead = R"(<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>wpm bench report</title>
+<style>
+body { font: 14px/1.45 system-ui, sans-serif; color: #222; background: #fff; margin: 24px 32px; }
+h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 18px; margin: 28px 0 8px; }
+h3 { font-size: 15px; margin: 16px 0 6px; }
+.meta { color: #555; margin: 0 0 12px; }
+table { border-collapse: collapse; margin: 6px 0 12px; }
+th, td { padding: 3px 10px; border-bottom: 1px solid #ddd; text-align: left; vertical-align: top; }
+td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+.ok { color: #1a7f37; font-weight: 600; } .bad { color: #c62828; font-weight: 600; }
+.verdict { padding: 8px 12px; border-radius: 4px; margin: 6px 0 10px; }
+.verdict.ok { background: #e6f4ea; } .verdict.bad { background: #fdecea; }
+.banner { background: #fff4e5; border: 1px solid #f0b429; padding: 8px 12px; }
+.swatch-cell { display: inline-block; width: 10px; height: 10px; margin-right: 6px; }
+.charts { display: flex; flex-wrap: wrap; gap: 12px 24px; align-items: flex-start; }
+svg.chart { background: #fff; overflow: visible; }
+svg .grid { stroke: #e5e5e5; stroke-width: 1; } svg .frame { fill: none; stroke: #999; }
+svg .tick, svg .legend { font-size: 11px; fill: #444; } svg .axis { font-size: 12px; fill: #333; }
+svg .title { font-size: 13px; font-weight: 600; fill: #222; }
+svg .marker { stroke: #555; stroke-dasharray: 4 3; stroke-width: 1.2; }
+svg .marker-label { font-size: 11px; fill: #333; }
+pre { background: #f6f8fa; padding: 8px; overflow-x: auto; }
+</style>
+</head>
+<body>
+)";
+
+std::string td(const std::string& text, bool number = false) {
+  return std::string(number ? "<td class=\"n\">" : "<td>") + escape(text) + "</td>";
+}
+
+std::string header(const BenchResult& r) {
+  const BenchEnvironment& e = r.environment;
+  std::string out = "<h1>wpm bench report</h1>\n<p class=\"meta\">" +
+                    escape("started " + e.started_utc + " on " + e.hostname + " (" + e.kernel +
+                           ", " + std::to_string(e.cpus) + " CPUs), wpm " + e.wpm_version) +
+                    "</p>\n";
+  if (r.interrupted)
+    out += "<p class=\"banner\">Interrupted: this report holds partial results.</p>\n";
+  return out;
+}
+
+std::string summary_table(const BenchResult& r) {
+  std::string out =
+      "<h2>Summary</h2>\n<table id=\"summary\"><tr><th>class</th><th class=\"n\">req/s</th>"
+      "<th class=\"n\">p50</th><th class=\"n\">p90</th><th class=\"n\">p99</th>"
+      "<th class=\"n\">p99.9</th><th class=\"n\">max</th><th class=\"n\">errors</th>"
+      "<th class=\"n\">restarts</th><th>reconciliation</th></tr>\n";
+  for (size_t i = 0; i < r.classes.size(); ++i) {
+    const ClassResult& c = r.classes[i];
+    uint64_t restarts = 0;
+    for (const auto& [reason, n] : c.master_restarts) restarts += n;
+    out += "<tr><td><span class=\"swatch-cell\" style=\"background:" + class_color(i) + "\"></span>" +
+           escape(c.worker_class) + "</td>" + td(format_rate(c.achieved_rate), true) +
+           td(format_seconds(c.latency.p50_s), true) + td(format_seconds(c.latency.p90_s), true) +
+           td(format_seconds(c.latency.p99_s), true) + td(format_seconds(c.latency.p999_s), true) +
+           td(format_seconds(c.latency.max_s), true) + td(std::to_string(total_errors(c.errors)), true) +
+           td(std::to_string(restarts), true) + "<td class=\"" +
+           (c.reconciliation.ok ? "ok\">OK" : "bad\">MISMATCH") + "</td></tr>\n";
+  }
+  return out + "</table>\n";
+}
+
+std::string events_table(const ClassResult& c) {
+  if (c.events.empty()) return "<p>No signals injected.</p>\n";
+  std::string out = "<table class=\"events\"><tr><th class=\"n\">planned</th><th class=\"n\">fired</th>"
+                    "<th>signal</th><th>target</th><th class=\"n\">pid</th><th>effect</th></tr>\n";
+  for (const InjectedEvent& e : c.events)
+    out += "<tr>" + td(format_fixed(e.at_s, 2) + "s", true) +
+           td(e.delivered ? format_fixed(e.fired_s, 3) + "s" : "not delivered", true) +
+           td(e.signal) + td(e.target) + td(std::to_string(e.pid), true) + td(e.effect) + "</tr>\n";
+  return out + "</table>\n";
+}
+
+std::string class_section(const ClassResult& c, size_t index) {
+  const Reconciliation& r = c.reconciliation;
+  std::string ok = r.ok ? "ok" : "bad";
+  std::string out = "<section class=\"class\" id=\"class-" + std::to_string(index) + "\">\n<h2>" +
+                    escape(c.worker_class) + "</h2>\n<p class=\"meta\">" +
+                    escape(c.target_url + " · " + std::to_string(c.connections) + " connections · " +
+                           format_fixed(c.duration_s, 1) + " s · sent " +
+                           std::to_string(c.requests_sent) + ", responses " +
+                           std::to_string(c.responses)) + "</p>\n";
+  out += "<div class=\"verdict " + ok + "\">Reconciliation: " + (r.ok ? "OK" : "MISMATCH") + " — " +
+         escape(r.verdict) + "<br>" +
+         escape("client completed " + std::to_string(r.client_completed) + ", client failed " +
+                std::to_string(r.client_failed) + ", server counted " +
+                std::to_string(r.server_delta) + (r.aborts_injected ? " (aborts injected)" : "")) +
+         "</div>\n";
+  out += "<div class=\"charts\">" + timeline_charts(c, class_color(index)) + "</div>\n";
+  out += "<h3>Injected signals</h3>\n" + events_table(c);
+  out += "<h3>Errors</h3>\n<p>" + escape(describe_errors(c.errors)) + "</p>\n";
+  out += "<h3>Workers</h3>\n<div class=\"charts\">" + worker_charts(c, class_color(index)) + "</div>\n";
+  return out + "</section>\n";
+}
+
+std::string config_table(const BenchResult& r) {
+  std::string out = "<h2>Configuration</h2>\n<table id=\"config\">\n";
+  for (const auto& [k, v] : r.config) out += "<tr>" + td(k) + td(v) + "</tr>\n";
+  return out + "</table>\n";
+}
+
+}  // namespace
+
+std::string render_bench_html(const BenchResult& result) {
+  std::string out = kHead + header(result) + summary_table(result);
+  out += "<h2>Latency spectrum</h2>\n<div class=\"charts\">" + spectrum_chart(result) + "</div>\n";
+  for (size_t i = 0; i < result.classes.size(); ++i) out += class_section(result.classes[i], i);
+  out += config_table(result);
+  return out + "</body>\n</html>\n";
+}
+
+}  // namespace wpm

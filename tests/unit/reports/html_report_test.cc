@@ -1,0 +1,119 @@
+#include "reports/html_report.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "reports/html_charts.h"
+#include "reports/svg_chart.h"
+#include "tests/unit/reports/fixture.h"
+#include "tests/unit/reports/subprocess.h"
+
+namespace wpm {
+namespace {
+
+size_t count(const std::string& text, std::string_view needle) {
+  size_t n = 0;
+  for (size_t p = text.find(needle); p != std::string::npos; p = text.find(needle, p + 1)) ++n;
+  return n;
+}
+
+TEST(HtmlReport, SelfContainedAndEscaped) {
+  std::string html = render_bench_html(test::make_bench_result());
+  EXPECT_EQ(html.rfind("<!DOCTYPE html>\n", 0), 0u);
+  for (const char* external : {"<script", "src=", "href=", "url(", "@import", "<link", "<iframe"})
+    EXPECT_EQ(html.find(external), std::string::npos) << external;
+  EXPECT_NE(html.find("quote &quot; backslash \\ &lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
+  EXPECT_NE(html.find("(reason=abort) &lt;lost 5&gt;"), std::string::npos);
+  EXPECT_EQ(count(html, "<svg"), 1u + 3 * 4);  // spectrum, then throughput, p99, RSS, CPU per class
+  EXPECT_EQ(count(html, "class=\"verdict ok\""), 2u);
+  EXPECT_EQ(count(html, "class=\"verdict bad\">Reconciliation: MISMATCH"), 1u);
+  // 2 events in sync and in thread (none in gevent), each marked on throughput and p99.
+  EXPECT_EQ(count(html, "class=\"marker\""), 8u);
+  EXPECT_NE(html.find(">abort worker=1</text>"), std::string::npos);
+  EXPECT_NE(html.find(">99.9%</text>"), std::string::npos);
+}
+
+TEST(HtmlReport, EmptyResultStillRenders) {
+  BenchResult b;
+  b.interrupted = true;
+  b.classes.emplace_back();  // nothing measured: no NaN coordinates, no crash
+  std::string html = render_bench_html(b);
+  EXPECT_NE(html.find("Interrupted"), std::string::npos);
+  EXPECT_EQ(html.find("nan"), std::string::npos);
+  EXPECT_EQ(html.find("inf"), std::string::npos);
+}
+
+TEST(SvgChart, NiceTicks) {
+  EXPECT_EQ(svg::nice_ticks(0, 87, 5), (std::vector<double>{0, 20, 40, 60, 80}));
+  EXPECT_EQ(svg::nice_ticks(0, 1, 5), (std::vector<double>{0, 0.2, 0.4, 0.6000000000000001, 0.8, 1}));
+  EXPECT_EQ(svg::escape("<a href='x'>&\"</a>"), "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;");
+}
+
+struct Render {
+  test::RunResult run;
+  std::string png;
+};
+
+// A real headless Chromium, network disabled, killed (with its process group) on timeout.
+Render chromium_screenshot(const test::TempDir& dir, const std::string& html) {
+  std::string page = dir.file("report.html");
+  test::write_file(page, html);
+  Render r;
+  r.png = dir.file("shot.png");
+  r.run = test::run_process(
+      {"chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+       "--no-first-run", "--disable-background-networking", "--disable-component-update",
+       "--disable-sync", "--disable-dev-shm-usage", "--host-resolver-rules=MAP * ~NOTFOUND",
+       "--user-data-dir=" + dir.file("profile"), "--enable-logging=stderr", "--v=0",
+       "--screenshot=" + r.png, "--window-size=1280,2000", "file://" + page},
+      "", 120);
+  return r;
+}
+
+// Size, number of distinct colours, then the pixel count of each given colour.
+std::vector<long> png_stats(const std::string& png, const std::vector<std::string>& colors) {
+  std::vector<std::string> argv{"/usr/bin/python3", "-c", R"(
+import sys
+from PIL import Image
+im = Image.open(sys.argv[1]).convert('RGB')
+hist = dict((c, n) for n, c in im.getcolors(1 << 24))
+print(im.size[0], im.size[1], len(hist), end='')
+for h in sys.argv[2:]:
+    print('', hist.get(tuple(int(h[i:i + 2], 16) for i in (1, 3, 5)), 0), end='')
+)", png};
+  argv.insert(argv.end(), colors.begin(), colors.end());
+  test::RunResult r = test::run_process(argv, "", 60);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::vector<long> out;
+  std::istringstream in(r.out);
+  for (long v; in >> v;) out.push_back(v);
+  return out;
+}
+
+TEST(HtmlReport, RendersInHeadlessChromium) {
+  test::TempDir dir;
+  Render r = chromium_screenshot(dir, render_bench_html(test::make_bench_result()));
+  ASSERT_FALSE(r.run.timed_out) << r.run.err;
+  ASSERT_EQ(r.run.exit_code, 0) << r.run.err;
+  EXPECT_EQ(r.run.err.find(":CONSOLE"), std::string::npos) << "console output:\n" << r.run.err;
+  std::vector<long> s = png_stats(r.png, {class_color(0), class_color(1), class_color(2)});
+  ASSERT_EQ(s.size(), 6u);
+  EXPECT_EQ(s[0], 1280);
+  EXPECT_EQ(s[1], 2000);
+  EXPECT_GT(s[2], 100) << "a blank or near-blank page";
+  for (int i = 3; i < 6; ++i)  // the legend swatches and bars of each class are painted
+    EXPECT_GT(s[i], 100) << "pixels of " << class_color(i - 3);
+}
+
+TEST(HtmlReport, ConsoleCheckCatchesErrors) {
+  // The control for the test above: a page with a script error does show up in the log.
+  test::TempDir dir;
+  Render r = chromium_screenshot(dir, "<!DOCTYPE html><p>x</p><script>undefinedFn();</script>");
+  ASSERT_FALSE(r.run.timed_out);
+  EXPECT_NE(r.run.err.find(":CONSOLE"), std::string::npos) << r.run.err;
+  EXPECT_NE(r.run.err.find("Uncaught ReferenceError"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace wpm
