@@ -254,25 +254,12 @@ ParseStatus RequestParser::on_header_line(size_t begin, size_t end) {
 ParseStatus RequestParser::on_header_semantics(std::string_view name, std::string_view value) {
   switch (name.size()) {
     case 14:
-      if (!iequals(name, "content-length")) break;
-      {
-        if (value.empty() || value.size() > 18)
-          return fail(400, "InvalidHeader", "Invalid Content-Length");
-        uint64_t n = 0;
-        for (char c : value) {
-          if (c < '0' || c > '9') return fail(400, "InvalidHeader", "Invalid Content-Length");
-          n = n * 10 + static_cast<uint64_t>(c - '0');
-        }
-        if (has_length_ && n != content_length_)
-          return fail(400, "InvalidHeader", "Conflicting Content-Length");
-        has_length_ = true;
-        content_length_ = n;
-      }
+      if (iequals(name, "content-length")) return on_content_length(value);
       break;
     case 17:
       if (!iequals(name, "transfer-encoding")) break;
       {
-        bool bad = false;
+        bool bad = value.empty();
         for_each_token(value, [&](std::string_view t) {
           if (!iequals(t, "chunked") || chunked_) bad = true;
           chunked_ = true;
@@ -293,6 +280,22 @@ ParseStatus RequestParser::on_header_semantics(std::string_view name, std::strin
     default:
       break;
   }
+  return ParseStatus::incomplete;
+}
+
+// 1*DIGIT only (no sign, no list): "5, 5" and "+5" are refused like any other oddity, and
+// duplicates must agree, so two parsers can never frame the same bytes differently.
+ParseStatus RequestParser::on_content_length(std::string_view value) {
+  if (value.empty() || value.size() > 18) return fail(400, "InvalidHeader", "Invalid Content-Length");
+  uint64_t n = 0;
+  for (char c : value) {
+    if (c < '0' || c > '9') return fail(400, "InvalidHeader", "Invalid Content-Length");
+    n = n * 10 + static_cast<uint64_t>(c - '0');
+  }
+  if (has_length_ && n != content_length_)
+    return fail(400, "InvalidHeader", "Conflicting Content-Length");
+  has_length_ = true;
+  content_length_ = n;
   return ParseStatus::incomplete;
 }
 

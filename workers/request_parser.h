@@ -105,6 +105,7 @@ class RequestParser {
   ParseStatus on_header_line(size_t begin, size_t end);
   ParseStatus on_headers_done();
   ParseStatus on_header_semantics(std::string_view name, std::string_view value);
+  ParseStatus on_content_length(std::string_view value);
   ParseStatus on_chunk_size(size_t begin, size_t end);
   ParseStatus step_chunk_data();
   ParseStatus finish();

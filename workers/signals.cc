@@ -90,7 +90,10 @@ Status install_worker_signals(SlotHot& hot) {
   }
   for (int sig : {SIGQUIT, SIGTERM, SIGINT, SIGABRT, SIGUSR1})
     if (Status s = install(sig, on_signal); !s) return s;
-  if (Status s = install(SIGPIPE, SIG_IGN); !s) return s;
+  // PIPE: a vanished peer is an EPIPE. TTIN/TTOU: master-only signals whose default action
+  // would freeze (stop) a worker that got one by mistake or wrote logs to a tostop terminal.
+  for (int sig : {SIGPIPE, SIGTTIN, SIGTTOU})
+    if (Status s = install(sig, SIG_IGN); !s) return s;
   // The master may have spawned us with some of these blocked (inherited mask).
   sigset_t set;
   sigemptyset(&set);

@@ -8,6 +8,7 @@
 //         in-flight requests are lost.
 //   USR1  take_reopen_logs() becomes true once (logs go to stderr: nothing to reopen).
 //   PIPE  ignored: a peer that goes away is an EPIPE on the write, not a dead worker.
+//   TTIN, TTOU  ignored: master signals; their default action would stop (freeze) a worker.
 //
 // Handlers touch only atomics (in the shared slot and here) and write to an eventfd, all
 // async-signal-safe. Loops poll wake_fd() next to their sockets so a signal interrupts an
