@@ -2,6 +2,7 @@
 // and the epoll wait. The per-request I/O is in client_io.cc.
 #include "loadgen/client_thread.h"
 
+#include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 
@@ -10,6 +11,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 
 #include "core/clock.h"
 
@@ -67,6 +69,8 @@ void ClientThread::wake() {
 bool ClientThread::stop_requested() const { return run_.stop.load(std::memory_order_relaxed); }
 
 void ClientThread::run() {
+  std::string name = "wpm-loadgen-" + std::to_string(index_);  // visible in top -H, gdb
+  pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
   const LoadSpec& spec = run_.spec;
   if (spec.warmup_s > 0) {
     issue(run_.start_ns, run_.start_ns + to_ns(spec.warmup_s));

@@ -5,4 +5,6 @@
 
 namespace wpm::loadgen::alloc_counter {
 uint64_t count();  // operator new calls so far, all threads
+// operator new calls made by threads named "wpm-loadgen-*" (the engine's client threads).
+uint64_t loadgen_thread_count();
 }  // namespace wpm::loadgen::alloc_counter

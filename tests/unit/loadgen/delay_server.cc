@@ -54,12 +54,15 @@ std::string lower(std::string s) {
 struct DelayServer::Conn {
   UniqueFd fd;
   std::string in;
+  uint64_t requests = 0;
 };
 
 struct DelayServer::Pending {
   uint64_t conn = 0;
   DelayAction action;
   bool close_after = false;
+  bool idle_check = false;  // keep-alive timeout: close unless a request came since
+  uint64_t requests_then = 0;
 };
 
 RefusingPort::RefusingPort() : fd(loopback_socket(0)), port(bound_port(fd.get())) {}
@@ -164,6 +167,7 @@ void DelayServer::on_readable(uint64_t id) {
 
 void DelayServer::on_request(uint64_t id, const std::string& request_line, bool close_requested) {
   uint64_t n = arrivals_++;
+  ++conns_[id]->requests;
   DelayAction action = options_.policy ? options_.policy(n) : DelayAction{};
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -175,7 +179,7 @@ void DelayServer::on_request(uint64_t id, const std::string& request_line, bool 
   }
   if (action.kind == DelayAction::hang) return;
   uint64_t due = due_after_freeze(monotonic_ns() + action.delay_ns);
-  pending_->emplace(due, Pending{id, action, close_requested});
+  pending_->emplace(due, Pending{id, action, close_requested || action.close_after});
 }
 
 uint64_t DelayServer::due_after_freeze(uint64_t due) const {
@@ -190,6 +194,11 @@ void DelayServer::act(const Pending& p) {
   if (it == conns_.end()) return;  // the client gave up (timeout) before the answer
   int fd = it->second->fd.get();
   std::lock_guard<std::mutex> lock(mu_);
+  if (p.idle_check) {
+    if (it->second->requests != p.requests_then) return;
+    ++counts_.idle_closes;
+    return drop(p.conn);
+  }
   switch (p.action.kind) {
     case DelayAction::reset: {
       linger hard{1, 0};  // close with RST
@@ -213,7 +222,11 @@ void DelayServer::act(const Pending& p) {
     ++counts_.responded;
     ++counts_.status[p.action.status];
   }
-  if (p.close_after) drop(p.conn);
+  if (p.close_after) return drop(p.conn);
+  if (options_.idle_close_ns > 0) {
+    Pending check{p.conn, DelayAction{}, false, true, it->second->requests};
+    pending_->emplace(monotonic_ns() + options_.idle_close_ns, check);
+  }
 }
 
 void DelayServer::drop(uint64_t id) { conns_.erase(id); }

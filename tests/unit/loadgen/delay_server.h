@@ -23,18 +23,22 @@ struct DelayAction {
   Kind kind = respond;
   uint64_t delay_ns = 0;  // before the action happens
   int status = 200;
+  bool close_after = false;  // respond: with `Connection: close`, then close
 };
 
 struct DelayServerOptions {
   std::function<DelayAction(uint64_t n)> policy;  // n: 0-based arrival number; empty = 200 now
   uint64_t freeze_period_ns = 0;  // 0 = no freeze
   uint64_t freeze_ns = 0;
+  // Keep-alive timeout: close a connection this long after a response if no request followed.
+  uint64_t idle_close_ns = 0;
 };
 
 struct ServerCounts {
   uint64_t requests = 0;   // complete requests read
   uint64_t responded = 0;  // responses written (any status): the server's "requests_total"
   uint64_t resets = 0, closes = 0, hangs = 0, garbage = 0;
+  uint64_t idle_closes = 0;  // keep-alive timeouts that fired
   uint64_t connections = 0;  // accepted
   std::map<int, uint64_t> status;
   std::map<std::string, uint64_t> paths;  // request targets as received

@@ -2,9 +2,13 @@
 // and exact agreement between what the client counted and what the server did.
 #include <gtest/gtest.h>
 
+#include <pthread.h>
+
+#include <string>
 #include <thread>
 
 #include "core/clock.h"
+#include "tests/unit/loadgen/alloc_counter.h"
 #include "tests/unit/loadgen/engine_helpers.h"
 
 namespace wpm::loadgen::testing {
@@ -189,6 +193,54 @@ TEST(Engine, ClassResultCarriesTheClientSide) {
   EXPECT_EQ(c.reconciliation.client_completed, r.counts.responses);
   EXPECT_EQ(c.reconciliation.client_failed, 0u);
   EXPECT_EQ(c.timeline.size(), 1u);
+}
+
+TEST(Engine, ServerClosingConnectionsIsNotAnError) {
+  DelayServerOptions o;  // every 3rd response says `Connection: close`; idle ones time out
+  o.policy = [](uint64_t n) { return DelayAction{DelayAction::respond, 0, 200, n % 3 == 0}; };
+  o.idle_close_ns = 30'000'000;
+  DelayServer server(o);
+  LoadSpec spec = spec_for(server.port());
+  spec.rate = 40;  // 4 connections: each idles ~100 ms between requests, past the 30 ms timeout
+  spec.duration_s = 0.8;
+  LoadResult r = run_to_end(spec);
+  ServerCounts s = server.counts();
+  expect_consistent(r);
+  EXPECT_EQ(r.counts.errors(), 0u);
+  EXPECT_EQ(r.counts.responses, s.responded);
+  EXPECT_GT(s.idle_closes, 5u);
+  // Seen by the client while idle, except those that fired after the client had finished.
+  EXPECT_LE(r.counts.idle_closed, s.idle_closes);
+  EXPECT_GE(r.counts.idle_closed + spec.connections, s.idle_closes);
+  EXPECT_EQ(r.counts.connections_opened, s.connections);
+}
+
+TEST(Engine, AllocationHookSeesLoadgenThreads) {  // the check below can fail
+  uint64_t before = alloc_counter::loadgen_thread_count();
+  std::thread t([] {
+    pthread_setname_np(pthread_self(), "wpm-loadgen-x");
+    auto* leak_free = new std::string(100, 'x');
+    delete leak_free;
+  });
+  t.join();
+  EXPECT_EQ(alloc_counter::loadgen_thread_count(), before + 2);  // the string and its buffer
+}
+
+TEST(Engine, ClientThreadsDoNotAllocate) {
+  DelayServer server({});
+  uint64_t before = alloc_counter::loadgen_thread_count();
+  for (bool keepalive : {true, false}) {
+    for (double rate : {0.0, 300.0}) {
+      LoadSpec spec = spec_for(server.port());
+      spec.keepalive = keepalive;
+      spec.rate = rate;
+      spec.duration_s = 0.3;
+      spec.warmup_s = 0.1;
+      LoadResult r = run_to_end(spec);
+      EXPECT_GT(r.counts.responses, 20u);
+    }
+  }
+  EXPECT_EQ(alloc_counter::loadgen_thread_count(), before);  // no malloc on the request path
 }
 
 }  // namespace
