@@ -97,7 +97,7 @@ std::string describe_errors(const ErrorCounts& e) {
 
 std::string render_console(const BenchResult& result) {
   std::string out = headline(result) + summary_table(result);
-  for (const ClassResult& c : result.classes) out += "\n" + class_details(c);
+  for (const ClassResult& c : result.classes) out.append("\n").append(class_details(c));
   return out;
 }
 

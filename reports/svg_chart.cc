@@ -68,7 +68,8 @@ void lines(std::string& out, const LinePlot& p, const Frame& f) {
     for (const auto& [x, y] : s.points) {
       if (!std::isfinite(x) || !std::isfinite(y)) continue;
       double cy = std::clamp(f.py(y), kTop, p.height - kBottom);
-      pts += (pts.empty() ? "" : " ") + num(f.px(x)) + "," + num(cy);
+      if (!pts.empty()) pts.push_back(' ');
+      pts.append(num(f.px(x))).append(",").append(num(cy));
     }
     out += "<polyline class=\"series\" fill=\"none\" stroke=\"" + escape(s.color) +
            "\" stroke-width=\"2\" points=\"" + pts + "\"><title>" + escape(s.name) +
