@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/options.h"
+#include "core/result.h"
 
 namespace wpm::cli {
 

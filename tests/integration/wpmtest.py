@@ -2,7 +2,7 @@
 import http.client
 import json
 import os
-import signal
+import signal as signals
 import socket
 import subprocess
 import time
@@ -90,14 +90,14 @@ class Pool:
     def signal(self, sig, *args, timeout=60):
         return self.wpm("signal", sig, "--name", self.name, *args, timeout=timeout)
 
-    def stop(self, sig=signal.SIGTERM, timeout=40):
+    def stop(self, sig=signals.SIGTERM, timeout=40):
         self.proc.send_signal(sig)
         return self.proc.wait(timeout)
 
     def kill(self):
         """Teardown: the whole process group, by its id, whatever state it is in."""
         try:
-            os.killpg(self.pgid, signal.SIGKILL)
+            os.killpg(self.pgid, signals.SIGKILL)
         except ProcessLookupError:
             pass
         try:
