@@ -95,9 +95,10 @@ bool parse_value(std::string_view text, double& out) {
   if (text == "+Inf" || text == "Inf") { out = std::numeric_limits<double>::infinity(); return true; }
   if (text == "-Inf") { out = -std::numeric_limits<double>::infinity(); return true; }
   if (text == "NaN") { out = std::numeric_limits<double>::quiet_NaN(); return true; }
+  // Like Go's strconv.ParseFloat, which Prometheus uses: a sign, decimals, exponents, and
+  // inf/infinity/nan in any case.
   if (!text.empty() && text[0] == '+') text.remove_prefix(1);
-  if (text.empty() || !(std::isdigit(static_cast<unsigned char>(text.back())) || text.back() == '.'))
-    return false;  // rejects "inf", "nan" spellings from_chars would take
+  if (text.empty() || text.back() == ')') return false;  // no "nan(payload)"
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out,
                                    std::chars_format::general);
   return ec == std::errc() && ptr == text.data() + text.size();

@@ -58,6 +58,14 @@ TEST(ExpositionCheck, AcceptsCoreRenderOfARealisticPool) {
 
 TEST(ExpositionCheck, AcceptsEmptyText) { EXPECT_TRUE(check_exposition("").empty()); }
 
+TEST(ExpositionCheck, ValueSpellingsOfGoParseFloat) {
+  EXPECT_EQ(joined(check_exposition("# TYPE a gauge\na{x=\"1\"} +Inf\na{x=\"2\"} -inf\n"
+                                    "a{x=\"3\"} nan\na{x=\"4\"} 1e+06\na{x=\"5\"} .5\n"
+                                    "a{x=\"6\"} -0\na{x=\"7\"} +3\n")), "");
+  expect_one("# TYPE a gauge\na 0x10\n", 2, "invalid sample value '0x10'");
+  expect_one("# TYPE a gauge\na 1,5\n", 2, "invalid sample value '1,5'");
+}
+
 TEST(ExpositionCheck, SampleWithoutType) {
   expect_one("# TYPE a gauge\na 1\nb 2\n", 3, "b has no TYPE");
   EXPECT_TRUE(check_exposition("b 2\n", {.require_type = false}).empty());
