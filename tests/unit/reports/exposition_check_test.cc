@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
+
 #include "core/exposition.h"
 #include "tests/unit/reports/fixture.h"
 
@@ -179,6 +182,34 @@ TEST(ExpositionCheck, NameClashWithHistogramSamples) {
   std::string text = std::string(kHistHead) +
                      "h_bucket{le=\"+Inf\"} 1\nh_sum 1\nh_count 1\n# TYPE h_count gauge\n";
   expect_one(text, 5, "clashes with the samples of histogram h");
+}
+
+}  // namespace
+}  // namespace wpm
+
+namespace wpm {
+namespace {
+
+// Random edits of valid text never crash the parser (ASan/UBSan build), and every problem points
+// at a line that exists.
+TEST(ExpositionCheck, SurvivesRandomEdits) {
+  std::string base = std::string(kGood) + render_prometheus(test::make_pool_snapshot(1, 1), "g");
+  std::mt19937 rng(42);
+  const std::string alphabet = "\"{}=,\\\n\r# \tle+Inf_0.9e-x\xc3\xff";
+  for (int round = 0; round < 300; ++round) {
+    std::string text = base;
+    for (int k = 0; k < 1 + round % 4; ++k) {
+      size_t at = rng() % text.size();
+      switch (rng() % 3) {
+        case 0: text[at] = alphabet[rng() % alphabet.size()]; break;
+        case 1: text.insert(at, 1, alphabet[rng() % alphabet.size()]); break;
+        default: text.erase(at, 1 + rng() % 8); break;
+      }
+    }
+    size_t lines = static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
+    for (const prom::Problem& p : check_exposition_problems(text, {.allow_timestamps = false}))
+      ASSERT_LE(p.line, lines) << p.message;
+  }
 }
 
 }  // namespace
