@@ -63,7 +63,10 @@ void expect_timing_within_attempts(int attempts, Fn run) {
   std::string violations;
   for (int i = 0; i < attempts; ++i) {
     violations = run();
-    if (violations.empty()) return;
+    if (violations.empty()) {
+      std::printf("timing attempt %d met every bound\n", i + 1);
+      return;
+    }
     std::printf("timing attempt %d missed: %s\n", i + 1, violations.c_str());
   }
   ADD_FAILURE() << "timing bounds missed in all " << attempts << " runs; last: " << violations;
@@ -71,6 +74,7 @@ void expect_timing_within_attempts(int attempts, Fn run) {
 
 // Appends "name=value not in [lo, hi]" when the bound fails.
 inline void check_range(std::string& out, const char* name, double value, double lo, double hi) {
+  std::printf("  %s=%.3f (bound [%.3f, %.3f])\n", name, value, lo, hi);  // figures for the log
   if (value >= lo && value <= hi) return;
   char buf[160];
   std::snprintf(buf, sizeof buf, "%s=%.3f not in [%.3f, %.3f]; ", name, value, lo, hi);

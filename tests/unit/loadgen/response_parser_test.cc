@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
+#include <vector>
 
 namespace wpm::loadgen {
 namespace {
@@ -144,6 +146,42 @@ TEST(ResponseParser, OversizedHeadersAreAParseError) {
   std::string text = "HTTP/1.1 200 OK\r\nX: " + std::string(300, 'a') + "\r\n\r\n";
   EXPECT_EQ(feed_split(text, {}).status, S::error);
   EXPECT_EQ(feed_split(text, {10, 20}).status, S::error);
+}
+
+
+// Fuzz-style property: mutated responses never crash the parser (ASan watches), and the outcome
+// does not depend on how the bytes were split across reads.
+TEST(ResponseParser, MutatedInputGivesTheSameOutcomeWhateverTheSplit) {
+  const std::vector<std::string> corpus = {
+      "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello",
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;x=y\r\nhello\r\n0\r\nT: v\r\n\r\n",
+      "HTTP/1.0 404 Not Found\r\nConnection: keep-alive\r\nContent-Length: 3\r\n\r\nabc",
+      "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n",
+  };
+  std::mt19937 rng(12345);
+  const char alphabet[] = "HTP/1.0 2345:\r\n;abcdefxyzCLhunkd-";
+  for (int iteration = 0; iteration < 20000; ++iteration) {
+    std::string text = corpus[rng() % corpus.size()];
+    for (int m = 1 + static_cast<int>(rng() % 3); m > 0; --m) {
+      size_t at = rng() % text.size();
+      switch (rng() % 3) {
+        case 0: text[at] = alphabet[rng() % (sizeof alphabet - 1)]; break;
+        case 1: text.insert(at, 1, alphabet[rng() % (sizeof alphabet - 1)]); break;
+        default: text.erase(at, 1 + rng() % 4); break;
+      }
+      if (text.empty()) text = "H";
+    }
+    Outcome whole = feed_split(text, {});
+    std::vector<size_t> cuts;
+    for (size_t c = 1 + rng() % 7; c < text.size(); c += 1 + rng() % 7) cuts.push_back(c);
+    Outcome split = feed_split(text, cuts);
+    ASSERT_EQ(whole.status, split.status) << text;
+    if (whole.status != S::done) continue;
+    ASSERT_EQ(whole.consumed, split.consumed) << text;
+    ASSERT_EQ(whole.code, split.code) << text;
+    ASSERT_EQ(whole.body, split.body) << text;
+    ASSERT_EQ(whole.keep_alive, split.keep_alive) << text;
+  }
 }
 
 }  // namespace
