@@ -5,12 +5,12 @@
 
 #include <algorithm>
 #include <csignal>
-#include <sstream>
 
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/slot_ops.h"
 #include "core/snapshot.h"
+#include "supervisor/duration_text.h"
 #include "supervisor/spawner.h"
 
 namespace wpm::supervisor {
@@ -27,12 +27,6 @@ uint64_t cpu_ns_of(const rusage& u) {
   return ns(u.ru_utime) + ns(u.ru_stime);
 }
 
-std::string seconds_text(uint64_t ns) {
-  std::ostringstream out;
-  out.precision(3);
-  out << ns_to_seconds(ns) << " s";
-  return out.str();
-}
 
 bool forced(ExitReason reason) { return restart_type_of(reason) == RestartType::forced; }
 
@@ -141,7 +135,7 @@ void Pool::spawn_due(uint64_t now_ns) {
       // A failed spawn counts as a worker that died at once: the backoff applies.
       uint64_t delay = respawn_delay(s.backoff, 0, config_.backoff);
       s.next_spawn_ns = std::max(s.next_spawn_ns, now_ns + delay);
-      log_error(st.error().message, "; retrying in ", seconds_text(s.next_spawn_ns - now_ns));
+      log_error(st.error().message, "; retrying in ", duration_text(s.next_spawn_ns - now_ns));
     }
   }
 }
@@ -219,7 +213,7 @@ void Pool::after_exit(const Worker& w, ExitReason reason, WorkerState last_state
     segment_.master().worker_restarts[static_cast<size_t>(reason)].fetch_add(1, relaxed);
   uint64_t lived = now_ns > w.spawn_ns ? now_ns - w.spawn_ns : 0;
   std::string what = "worker " + std::to_string(w.index) + " (pid " + std::to_string(w.pid) +
-                     ") " + describe_wait_status(wait_status) + " after " + seconds_text(lived) +
+                     ") " + describe_wait_status(wait_status) + " after " + duration_text(lived) +
                      ": reason " + std::string(to_string(reason));
   if (!replaced) {
     log(forced(reason) && !stopping_ ? LogLevel::warning : LogLevel::info, what);
@@ -239,7 +233,7 @@ void Pool::after_exit(const Worker& w, ExitReason reason, WorkerState last_state
     log(forced(reason) ? LogLevel::warning : LogLevel::info, what, "; respawning");
   } else {
     log_warning(what, "; died young ", index.backoff.strikes, " time(s) in a row, respawning in ",
-                seconds_text(delay), " (crash-loop backoff)");
+                duration_text(delay), " (crash-loop backoff)");
   }
 }
 

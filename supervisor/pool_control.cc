@@ -5,6 +5,7 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "supervisor/duration_text.h"
 #include "supervisor/pool.h"
 
 namespace wpm::supervisor {
@@ -32,7 +33,7 @@ void Pool::check_worker(Worker& w, uint64_t now_ns) {
   if (state != w.seen_state) {
     if (state == WorkerState::running && w.seen_state == WorkerState::booting)
       log_info(label(w.index, w.pid), " is running (booted in ",
-               ns_to_seconds(now_ns - w.spawn_ns), " s)");
+               duration_text(now_ns - w.spawn_ns), ")");
     else
       log_debug(label(w.index, w.pid), " is ", to_string(state));
     w.seen_state = state;
@@ -55,15 +56,15 @@ void Pool::check_worker(Worker& w, uint64_t now_ns) {
       break;
     case Liveness::boot_timeout:
       log_warning(label(w.index, w.pid), " did not reach running within the boot timeout (",
-                  ns_to_seconds(config_.liveness.boot_timeout_ns), " s): SIGKILL");
+                  duration_text(config_.liveness.boot_timeout_ns), "): SIGKILL");
       w.master_reason = ExitReason::timeout;
       send(w, SIGKILL);
       w.killed = true;
       break;
     case Liveness::heartbeat_timeout:
       log_warning(label(w.index, w.pid), " missed its heartbeat for ",
-                  ns_to_seconds(now_ns - view.heartbeat_ns), " s (timeout ",
-                  ns_to_seconds(config_.liveness.timeout_ns), " s): SIGABRT");
+                  duration_text(now_ns - view.heartbeat_ns), " (timeout ",
+                  duration_text(config_.liveness.timeout_ns), "): SIGABRT");
       w.master_reason = ExitReason::timeout;
       send(w, SIGABRT);
       w.kill_at_ns = now_ns + config_.abort_grace_ns;
@@ -171,11 +172,19 @@ uint32_t Pool::target() const {
 }
 
 bool Pool::healthy() const {
-  if (stopping_ || fatal_) return false;
-  uint32_t running = 0;
-  for (const Worker& w : workers_)
-    if (w.current && state_of(w) == WorkerState::running) ++running;
-  return running == target() && target() > 0;
+  if (stopping_ || fatal_ || target() == 0) return false;
+  // Every active index must be served by a running worker: its current one or, during a
+  // reload, the predecessor that keeps serving until the successor runs.
+  for (uint32_t i = 0; i < indices_.size(); ++i) {
+    if (!indices_[i].active) continue;
+    bool served = false;
+    for (const Worker& w : workers_)
+      if (w.index == i && (w.current || w.reload_pending) &&
+          state_of(w) == WorkerState::running)
+        served = true;
+    if (!served) return false;
+  }
+  return true;
 }
 
 }  // namespace wpm::supervisor
