@@ -68,6 +68,10 @@ struct DelayServer::Pending {
 
 RefusingPort::RefusingPort() : fd(loopback_socket(0)), port(bound_port(fd.get())) {}
 
+BlackholePort::BlackholePort() : fd(loopback_socket(0)), port(bound_port(fd.get())) {
+  if (::listen(fd.get(), 0) != 0) die("listen");
+}
+
 DelayServer::DelayServer(DelayServerOptions options) : options_(std::move(options)) {
   listen_.reset(loopback_socket(SOCK_NONBLOCK));
   if (::listen(listen_.get(), 1024) != 0) die("listen");

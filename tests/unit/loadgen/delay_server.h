@@ -90,4 +90,12 @@ struct RefusingPort {
   uint16_t port = 0;
 };
 
+// A listening port that never accepts, with a backlog of 0: once its accept queue is full the
+// kernel drops further SYNs, so connects hang until the client's connect timeout.
+struct BlackholePort {
+  BlackholePort();
+  UniqueFd fd;
+  uint16_t port = 0;
+};
+
 }  // namespace wpm::loadgen::testing

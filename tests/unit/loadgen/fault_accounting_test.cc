@@ -139,5 +139,23 @@ TEST(FaultAccounting, MixedFaultsReconcileWithTheServer) {
   EXPECT_EQ(r.sent_no_response(), s.resets + s.closes + s.hangs + s.garbage);
 }
 
+
+TEST(FaultAccounting, ConnectTimeoutsAreCounted) {
+  BlackholePort blackhole;
+  LoadSpec spec = spec_for(blackhole.port);
+  spec.rate = 40;
+  spec.duration_s = 0.5;
+  spec.connect_timeout_s = 0.15;
+  spec.request_timeout_s = 0.3;
+  LoadResult r = run_to_end(spec);
+  expect_consistent(r);
+  EXPECT_GT(r.counts.connect_timeouts, 3u);
+  EXPECT_EQ(r.counts.connect, r.counts.connect_timeouts);  // nothing was refused
+  // The few connections the kernel queued are never served: they end as request timeouts.
+  EXPECT_EQ(r.counts.responses, 0u);
+  EXPECT_EQ(r.counts.timeout, r.counts.sent);
+  EXPECT_EQ(r.counts.abandoned, 0u);
+}
+
 }  // namespace
 }  // namespace wpm::loadgen::testing
