@@ -1,6 +1,7 @@
 #include "supervisor/exit_reason.h"
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <cstring>
@@ -18,19 +19,29 @@ std::optional<std::string> read_small_file(const std::string& path) {
   return buf.str();
 }
 
-// "0::/user.slice/…" → "/sys/fs/cgroup/user.slice/…/memory.events" (cgroup v2 only).
-std::string own_memory_events_path() {
+// The file whose "oom_kill N" line counts OOM kills in our cgroup: cgroup v2
+// "0::/a/b" → /sys/fs/cgroup/a/b/memory.events; v1 "4:memory:/a/b" →
+// /sys/fs/cgroup/memory/a/b/memory.oom_control. v2 wins when both are listed.
+std::string own_oom_counter_path() {
   std::optional<std::string> text = read_small_file("/proc/self/cgroup");
   if (!text) return {};
   std::istringstream lines(*text);
-  std::string line;
+  std::string line, v1;
   while (std::getline(lines, line)) {
-    if (line.rfind("0::", 0) != 0) continue;
-    std::string path = "/sys/fs/cgroup" + line.substr(3);
-    if (!path.empty() && path.back() == '/') path.pop_back();
-    return path + "/memory.events";
+    size_t first = line.find(':');
+    size_t second = line.find(':', first + 1);
+    if (first == std::string::npos || second == std::string::npos) continue;
+    std::string controllers = line.substr(first + 1, second - first - 1);
+    std::string path = line.substr(second + 1);
+    if (path == "/") path.clear();
+    if (line.rfind("0::", 0) == 0) {
+      std::string v2 = "/sys/fs/cgroup" + path + "/memory.events";
+      if (::access(v2.c_str(), R_OK) == 0) return v2;
+    } else if (controllers == "memory") {
+      v1 = "/sys/fs/cgroup/memory" + path + "/memory.oom_control";
+    }
   }
-  return {};
+  return v1;
 }
 
 }  // namespace
@@ -68,7 +79,7 @@ std::optional<uint64_t> parse_oom_kill_count(const std::string& memory_events) {
   return std::nullopt;
 }
 
-OomWatcher::OomWatcher() : events_path_(own_memory_events_path()) {
+OomWatcher::OomWatcher() : events_path_(own_oom_counter_path()) {
   oom_kill_since_last_check();  // establish the baseline
 }
 

@@ -27,8 +27,9 @@ ExitReason classify_exit(const ExitFacts& facts);
 // Human text for logs: "exited with code 1", "killed by signal 9 (SIGKILL)".
 std::string describe_wait_status(int wait_status);
 
-// Reads the cgroup v2 "oom_kill" counter of the master's own cgroup (workers share it). Cheap:
-// one small file, read only when a worker died by SIGKILL that the master did not send.
+// Reads the "oom_kill" counter of the master's own memory cgroup (v2 memory.events or v1
+// memory.oom_control; workers share the cgroup). Cheap: one small file, read only when a
+// worker died by a SIGKILL that the master did not send.
 class OomWatcher {
  public:
   OomWatcher();
@@ -36,11 +37,11 @@ class OomWatcher {
   bool oom_kill_since_last_check();
 
  private:
-  std::string events_path_;  // empty when no cgroup v2 memory controller is visible
+  std::string events_path_;  // empty when no memory cgroup is visible
   uint64_t last_count_ = 0;
 };
 
-// Parses the "oom_kill N" line of a cgroup v2 memory.events file.
+// Parses the "oom_kill N" line of memory.events (v2) or memory.oom_control (v1).
 std::optional<uint64_t> parse_oom_kill_count(const std::string& memory_events);
 
 }  // namespace wpm::supervisor

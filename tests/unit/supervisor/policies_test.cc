@@ -74,6 +74,7 @@ TEST(DescribeWaitStatus, NamesCodeAndSignal) {
 
 TEST(OomKillCount, ParsesCgroupMemoryEvents) {
   EXPECT_EQ(parse_oom_kill_count("low 0\nhigh 0\nmax 3\noom 2\noom_kill 2\n"), 2u);
+  EXPECT_EQ(parse_oom_kill_count("oom_kill_disable 0\nunder_oom 0\noom_kill 5\n"), 5u);  // v1
   EXPECT_EQ(parse_oom_kill_count("low 0\n"), std::nullopt);
 }
 
