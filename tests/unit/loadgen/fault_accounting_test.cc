@@ -97,7 +97,7 @@ TEST(FaultAccounting, TimeoutsAreCountedAndStayInTheTail) {
   // Every timed-out request sits at or above the timeout in the latency histogram (it is
   // recorded once: expect_consistent checks latency count == responses + timeouts).
   double share = static_cast<double>(r.counts.timeout) / static_cast<double>(r.latency.count());
-  EXPECT_GE(ms(r.latency.percentile(100.0 * (1.0 - share) + 0.001)), 200.0);
+  EXPECT_GE(ms(r.latency.percentile(100.0 * (1.0 - share) + 0.001)), 200.0 * 0.999);  // histogram precision
 }
 
 TEST(FaultAccounting, MalformedResponsesAreParseErrors) {
