@@ -81,17 +81,18 @@ void add_bench_flags(CLI::App& app, BenchOptions& o, std::vector<std::string>& i
   app.add_option("--fail-on", o.fail_on, "Regression thresholds, e.g. 'p99>+10%,rps<-5%'");
 }
 
-Status finish_bench_options(BenchOptions& o, const std::vector<std::string>& injects,
-                            const std::string& classes) {
+namespace {
+
+// Parses the raw --inject / --worker-class texts into `o` (no cross-field validation yet:
+// a config file's values may still be overridden by flags).
+Status apply_injects_and_classes(BenchOptions& o, const std::vector<std::string>& injects,
+                                 const std::string& classes) {
   if (!injects.empty()) o.injects.clear();
   for (const std::string& text : injects) {
     Result<InjectSpec> spec = parse_inject(text);
     if (!spec) return spec.error();
     o.injects.push_back(*spec);
   }
-  for (const InjectSpec& spec : o.injects)
-    if (spec.at_s >= o.duration_s)
-      return Error{"--inject '" + spec.text + "' is not within --duration", kExitUsage};
   if (!classes.empty() && classes != "all") {
     o.classes.clear();
     std::stringstream in(classes);
@@ -102,6 +103,17 @@ Status finish_bench_options(BenchOptions& o, const std::vector<std::string>& inj
       o.classes.push_back(c);
     }
   }
+  return {};
+}
+
+}  // namespace
+
+Status finish_bench_options(BenchOptions& o, const std::vector<std::string>& injects,
+                            const std::string& classes) {
+  if (Status s = apply_injects_and_classes(o, injects, classes); !s) return s;
+  for (const InjectSpec& spec : o.injects)
+    if (spec.at_s >= o.duration_s)
+      return Error{"--inject '" + spec.text + "' is not within --duration", kExitUsage};
   if (o.paths.empty()) o.paths = {"/"};
   if (o.connections == 0 || o.client_threads == 0)
     return Error{"--connections and --client-threads must be at least 1", kExitUsage};
@@ -162,7 +174,7 @@ Status load_bench_config(const std::string& path, BenchOptions& o) {
   if (Status s = apply_table(path, *table, keys); !s) return s;
   std::string joined;
   for (const std::string& c : classes) joined += (joined.empty() ? "" : ",") + c;
-  return finish_bench_options(o, injects, joined);
+  return apply_injects_and_classes(o, injects, joined);
 }
 
 std::map<std::string, std::string> describe(const BenchOptions& o) {

@@ -3,9 +3,11 @@
 #include <csignal>
 #include <cstring>
 
+#include "cli/bench_command.h"
 #include "cli/check_command.h"
 #include "cli/config.h"
 #include "cli/control_commands.h"
+#include "cli/push_command.h"
 #include "cli/serve_command.h"
 #include "cli/worker_command.h"
 #include "core/log.h"
@@ -16,11 +18,15 @@ using namespace wpm;
 using namespace wpm::cli;
 
 // Loads the subcommand's --config file before CLI11 parses the flags, so flags override it.
-Status preload_config(int argc, const char* const* argv, ServeCommand& serve) {
+Status preload_config(int argc, const char* const* argv, ServeCommand& serve,
+                      BenchCommand& bench) {
   if (argc < 2) return {};
+  bool is_bench = std::strcmp(argv[1], "bench") == 0;
+  if (is_bench && argc == 2) bench.options = default_scenario();  // bare `wpm bench`
   std::string path = find_config_arg(argc, argv);
   if (path.empty()) return {};
   if (std::strcmp(argv[1], "serve") == 0) return load_serve_config(path, serve.options);
+  if (is_bench) return load_bench_config(path, bench.options);
   return {};
 }
 
@@ -37,13 +43,17 @@ int main(int argc, char** argv) {
   SignalCommand signal;
   StatusCommand status;
   CheckCommand check;
+  BenchCommand bench;
+  PushCommand push;
   add_serve_command(app, serve);
   add_worker_command(app, worker);
   add_signal_command(app, signal);
   add_status_command(app, status);
   add_check_command(app, check);
+  add_bench_command(app, bench);
+  add_push_command(app, push);
 
-  if (Status s = preload_config(argc, argv, serve); !s) {
+  if (Status s = preload_config(argc, argv, serve, bench); !s) {
     log_error(s.error().message);
     return s.error().exit_code;
   }
@@ -59,5 +69,7 @@ int main(int argc, char** argv) {
   if (signal.app->parsed()) return run_signal(signal);
   if (status.app->parsed()) return run_status(status);
   if (check.app->parsed()) return run_check(check);
+  if (bench.app->parsed()) return run_bench(bench);
+  if (push.app->parsed()) return run_push(push);
   return kExitUsage;
 }

@@ -11,6 +11,7 @@ namespace wpm::cli {
 struct ScrapeTotals {
   double requests = 0;  // sum(requests_total) over every worker, exited and retired included
   std::map<std::string, double> master_restarts;  // by reason
+  std::map<std::string, double> cpu_seconds;      // by worker_id
   std::string text;
 };
 
