@@ -64,6 +64,27 @@ uint64_t Pool::jittered_max_requests() {
   return base + jitter(rng_);
 }
 
+WorkerOptions Pool::worker_options(uint32_t slot, uint32_t index) {
+  const ServeOptions& o = config_.options;
+  WorkerOptions wo;
+  wo.worker_class = o.worker_class;
+  wo.listen_fd = config_.listen_fd;
+  wo.segment_fd = segment_.fd();
+  wo.slot = slot;
+  wo.index = index;
+  wo.threads = o.threads;
+  wo.worker_connections = o.worker_connections;
+  wo.keepalive_s = o.keepalive_s;
+  wo.graceful_timeout_s = o.graceful_timeout_s;
+  wo.timeout_s = o.timeout_s;
+  wo.max_requests = jittered_max_requests();
+  wo.allow_crash = o.allow_crash;
+  wo.metrics = o.metrics;
+  wo.log_level = o.log_level;
+  wo.name = o.name;
+  return wo;
+}
+
 std::optional<uint32_t> Pool::take_free_slot(uint64_t now_ns) {
   for (int attempt = 0; attempt < 2; ++attempt) {
     for (uint32_t i = 0; i < segment_.capacity(); ++i)
@@ -88,25 +109,9 @@ Status Pool::spawn(uint32_t index, uint64_t now_ns) {
     std::lock_guard lock(segment_mutex_);
     claim_slot(cells, index, age, 0);
   }
-  const ServeOptions& o = config_.options;
-  WorkerOptions wo;
-  wo.worker_class = o.worker_class;
-  wo.listen_fd = config_.listen_fd;
-  wo.segment_fd = segment_.fd();
-  wo.slot = *slot;
-  wo.index = index;
-  wo.threads = o.threads;
-  wo.worker_connections = o.worker_connections;
-  wo.keepalive_s = o.keepalive_s;
-  wo.graceful_timeout_s = o.graceful_timeout_s;
-  wo.timeout_s = o.timeout_s;
-  wo.max_requests = jittered_max_requests();
-  wo.allow_crash = o.allow_crash;
-  wo.metrics = o.metrics;
-  wo.log_level = o.log_level;
-  wo.name = o.name;
-  Result<pid_t> pid =
-      spawn_process({o.self_exe, worker_argv(wo), {config_.listen_fd, segment_.fd()}});
+  WorkerOptions wo = worker_options(*slot, index);
+  Result<pid_t> pid = spawn_process(
+      {config_.options.self_exe, worker_argv(wo), {config_.listen_fd, segment_.fd()}});
   if (!pid) {
     std::lock_guard lock(segment_mutex_);
     reset_slot(cells);

@@ -104,6 +104,7 @@ class Pool {
   Worker* current_at(uint32_t index);
   WorkerState state_of(const Worker& w) const;
   uint64_t jittered_max_requests();
+  WorkerOptions worker_options(uint32_t slot, uint32_t index);
 
   PoolConfig config_;
   const Segment& segment_;

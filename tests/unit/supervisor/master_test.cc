@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "core/metric_table.h"
@@ -88,6 +89,42 @@ TEST_F(Master, PidfileHoldsTheMasterPid) {
   EXPECT_EQ(test::read_file(path), std::to_string(master_->pid()) + "\n");
   stop_gracefully();
   EXPECT_FALSE(std::filesystem::exists(path));
+  std::filesystem::remove_all(dir);
+}
+
+std::map<std::string, std::string> worker_flags(const std::string& argv_file) {
+  std::istringstream lines(test::read_file(argv_file));
+  std::vector<std::string> args;
+  for (std::string line; std::getline(lines, line);) args.push_back(line);
+  std::map<std::string, std::string> flags;
+  if (args.empty() || args[0] != "worker") return flags;
+  for (size_t i = 1; i + 1 < args.size(); ++i)
+    if (args[i].rfind("--", 0) == 0) flags[args[i].substr(2)] = args[i + 1];
+  return flags;
+}
+
+// `<self_exe> worker …` with the fds it inherited and max_requests already jittered.
+TEST_F(Master, WorkersGetTheirSlotFdsAndJitteredMaxRequests) {
+  std::string dir = test::temp_dir();
+  PoolState s = start({{"max_requests", "100"}, {"jitter", "10"}}, {{"WPM_FAKE_ARGV_DIR", dir}});
+  std::set<std::string> slots;
+  for (const WorkerStatusRow& w : s.workers) {
+    std::map<std::string, std::string> f = worker_flags(dir + "/argv-" + std::to_string(w.pid));
+    ASSERT_FALSE(f.empty()) << "worker " << w.pid << " argv missing";
+    EXPECT_EQ(f["worker-class"], "sync");
+    EXPECT_EQ(f["index"], std::to_string(w.index));
+    EXPECT_EQ(f["name"], master_->name());
+    int max_requests = std::stoi(f["max-requests"]);
+    EXPECT_GE(max_requests, 100);
+    EXPECT_LE(max_requests, 110);
+    EXPECT_TRUE(std::filesystem::exists("/proc/" + std::to_string(w.pid) + "/fd/" +
+                                        f["listen-fd"]));
+    EXPECT_TRUE(std::filesystem::exists("/proc/" + std::to_string(w.pid) + "/fd/" +
+                                        f["segment-fd"]));
+    slots.insert(f["slot"]);
+  }
+  EXPECT_EQ(slots.size(), 2u);  // one slot each
+  stop_gracefully();
   std::filesystem::remove_all(dir);
 }
 

@@ -7,7 +7,8 @@
 // The fake worker's behaviour is chosen by WPM_FAKE_MODE (or WPM_FAKE_MODE_<index>):
 //   serve (default), hang (stops heartbeating once running), noboot (never reaches running),
 //   crash (exits 1 at once, nothing recorded), usage (exits 2 while booting),
-//   stubborn (ignores QUIT, TERM and INT).
+//   stubborn (ignores QUIT, TERM and INT). WPM_FAKE_ARGV_DIR=D makes it write its argv to
+//   D/argv-<pid>, one argument per line.
 #include <dirent.h>
 #include <gtest/gtest.h>
 #include <poll.h>
@@ -96,6 +97,10 @@ int fake_worker(int argc, char** argv) {
   for (int sig : {SIGQUIT, SIGTERM, SIGINT}) install(sig, on_stop);
   install(SIGUSR1, on_usr1);
   install(SIGABRT, on_abort);
+  if (const char* argv_dir = std::getenv("WPM_FAKE_ARGV_DIR")) {
+    std::ofstream out(std::string(argv_dir) + "/argv-" + std::to_string(getpid()));
+    for (int i = 1; i < argc; ++i) out << argv[i] << "\n";
+  }
   if (mode == "crash") _exit(1);
   if (mode == "usage") _exit(2);
   if (mode == "stubborn")
@@ -140,6 +145,7 @@ int fake_master(int argc, char** argv) {
   o.retain_exited_max = static_cast<uint32_t>(num("retain_max", 64));
   o.slot_capacity = static_cast<uint32_t>(num("slots", 16));
   o.max_requests = static_cast<uint64_t>(num("max_requests", 0));
+  o.max_requests_jitter = static_cast<uint64_t>(num("jitter", 0));
   if (kv.count("pidfile")) o.pidfile = kv["pidfile"];
   if (kv.count("log_level")) parse_log_level(kv["log_level"], o.log_level);
   o.self_exe = kv.count("self_exe") ? kv["self_exe"] : supervisor::test::self_exe();
