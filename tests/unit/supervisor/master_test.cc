@@ -12,6 +12,7 @@
 
 #include "core/metric_table.h"
 #include "supervisor/listen_socket.h"
+#include "supervisor/proc_sampler.h"
 #include "test_support.h"
 
 namespace wpm::supervisor {
@@ -29,7 +30,11 @@ std::set<int32_t> pids_of(const PoolState& s) {
   return pids;
 }
 
-bool alive(pid_t pid) { return kill(pid, 0) == 0; }
+// Running, not a zombie waiting for whoever adopted it to reap it.
+bool alive(pid_t pid) {
+  Result<ProcSample> s = read_proc_sample(pid);
+  return s.ok() && !s->zombie;
+}
 
 class Master : public ::testing::Test {
  protected:
@@ -339,6 +344,22 @@ TEST_F(Master, PortInUseIsAClearFailure) {
       std::map<std::string, std::string>{{"metrics_bind", taken->address.str()}});
   EXPECT_EQ(master_->wait_exit(), 1);
   EXPECT_NE(master_->log().find("cannot bind " + taken->address.str()), std::string::npos);
+}
+
+TEST_F(Master, UnusableWorkerBinaryFailsFast) {
+  master_ = std::make_unique<MasterProcess>(
+      std::map<std::string, std::string>{{"self_exe", "/nonexistent/wpm"}});
+  EXPECT_EQ(master_->wait_exit(), 1);
+  EXPECT_NE(master_->log().find("cannot start /nonexistent/wpm"), std::string::npos);
+}
+
+// PR_SET_PDEATHSIG: a master that dies without stopping its pool takes its workers with it.
+TEST_F(Master, WorkersDieWithAKilledMaster) {
+  PoolState s = start();
+  master_->signal(SIGKILL);
+  EXPECT_EQ(master_->wait_exit(), -SIGKILL);
+  for (int32_t pid : pids_of(s))
+    EXPECT_TRUE(eventually([&] { return !alive(pid); })) << pid;
 }
 
 TEST_F(Master, SecondMasterWithTheSameNameIsRefused) {
