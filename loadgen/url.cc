@@ -73,8 +73,8 @@ Result<TargetUrl> parse_target_url(std::string_view text) {
   Result<TargetUrl> url = parse_authority(text, authority);
   if (!url) return url;
   if (slash != std::string_view::npos) {
-    std::string_view path = rest.substr(slash);
-    url->path = path.front() == '?' ? "/" + std::string(path) : std::string(path);
+    url->path = std::string(rest.substr(slash));
+    if (url->path.front() == '?') url->path.insert(url->path.begin(), '/');  // "?q" means "/?q"
   }
   for (char c : url->path) {
     if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return usage(text, "space or control character in path");
