@@ -82,6 +82,14 @@ void ClientThread::finish_connect(uint32_t id) {
   int err = 0;
   socklen_t len = sizeof err;
   if (getsockopt(c.fd.get(), SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+  if (err == 0) {  // a wake-up with no error is not proof of a connection: ask the kernel
+    sockaddr_storage peer{};
+    socklen_t peer_len = sizeof peer;
+    if (getpeername(c.fd.get(), reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0) {
+      if (errno == ENOTCONN) return;  // still in progress: the connect deadline stays armed
+      err = errno;
+    }
+  }
   connect_deadlines_.disarm(id);
   uint64_t now = monotonic_ns();
   if (err != 0) return fail(id, Failure::connect, now);
