@@ -41,6 +41,7 @@ struct WorkerContext {
 using WorkerModel = int (*)(WorkerContext&);
 
 int run_sync_worker(WorkerContext& ctx);
+int run_thread_worker(WorkerContext& ctx);
 
 // The model built for a class, or nullptr when that class is not built yet.
 WorkerModel worker_model(WorkerClass worker_class);

@@ -8,6 +8,7 @@ WorkerModel worker_model(WorkerClass worker_class) {
     case WorkerClass::sync:
       return run_sync_worker;
     case WorkerClass::thread:
+      return run_thread_worker;
     case WorkerClass::eventlet:
     case WorkerClass::gevent:
       return nullptr;

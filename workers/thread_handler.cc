@@ -1,0 +1,185 @@
+#include "workers/thread_handler.h"
+
+#include <poll.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <optional>
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "workers/blocking_io.h"
+#include "workers/signals.h"
+
+namespace wpm::threaded {
+namespace {
+
+constexpr size_t kReadChunk = 16384;
+constexpr uint32_t kLingerMs = 500;
+
+uint64_t seconds_to_ns(double s) { return static_cast<uint64_t>(s * 1e9); }
+
+// "100 Continue" is 25 bytes into an empty send buffer: it all but never blocks, but a
+// deadline still bounds a peer that reads nothing.
+bool send_continue(int fd, uint64_t deadline_ns, PrometheusMixin& metrics) {
+  std::string_view rest = http::kContinueResponse;
+  while (!rest.empty()) {
+    ssize_t n = send(fd, rest.data(), rest.size(), MSG_NOSIGNAL);
+    if (n > 0) {
+      rest.remove_prefix(static_cast<size_t>(n));
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      if (wait_fd(fd, POLLOUT, deadline_ns, metrics) != IoResult::ok) return false;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+PoolShared::PoolShared(WorkerContext& context, int conn_epoll, int acceptor_wake)
+    : ctx(context),
+      metrics(context.slot, context.options.metrics, Writers::shared),
+      conns(std::max<uint32_t>(context.options.worker_connections, 1), conn_epoll),
+      busy(new BusyCell[std::max<uint32_t>(context.options.threads, 1)]),
+      conn_epoll_fd(conn_epoll),
+      acceptor_wake_fd(acceptor_wake),
+      keepalive_ns(seconds_to_ns(context.options.keepalive_s)),
+      io_timeout_ns(context.io_timeout_ns()),
+      keepalive_on(context.options.keepalive_s > 0) {}
+
+bool PoolShared::keep_alive_allowed() const {
+  if (!keepalive_on || mode.load(std::memory_order_relaxed) == Mode::closing) return false;
+  // The poller may not have seen a QUIT or max_requests yet; TERM keeps connections open.
+  if (std::optional<ExitReason> r = stop_requested(); r && *r != ExitReason::term) return false;
+  // At the cap, release connections so clients waiting in the backlog get a turn (gthread).
+  return conns.live() < conns.capacity();
+}
+
+void PoolShared::close(Conn& c) {
+  conns.release(c);
+  if (wake_on_close.load(std::memory_order_seq_cst)) {
+    uint64_t one = 1;
+    ssize_t ignored = write(acceptor_wake_fd, &one, sizeof(one));
+    (void)ignored;
+  }
+}
+
+ParkResult PoolShared::park(Conn& c, uint64_t now_ns) {
+  bool partial = c.parser.started();
+  uint64_t deadline = partial ? c.first_byte_ns + io_timeout_ns
+                              : now_ns + (keepalive_on ? keepalive_ns : io_timeout_ns);
+  return conns.park(c, now_ns, deadline, partial);
+}
+
+Handler::Handler(PoolShared& pool, uint32_t index)
+    : pool_(pool), busy_(pool.busy[index]), exchange_(pool.ctx.app, pool.metrics) {}
+
+void Handler::run() {
+  epoll_event ev{};
+  for (;;) {
+    int n = epoll_wait(pool_.conn_epoll_fd, &ev, 1, -1);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      log_error("epoll_wait on connection set ", pool_.conn_epoll_fd, ": ", std::strerror(errno));
+      std::abort();  // a bad epoll fd is a bug
+    }
+    if (n == 0) continue;
+    if (ev.data.u64 == kStopKey) return;
+    if (Conn* c = pool_.conns.claim(ev.data.u64)) serve(*c);
+  }
+}
+
+void Handler::serve(Conn& c) {
+  for (;;) {
+    Fill fill_result = fill(c);
+    if (fill_result == Fill::closed) return pool_.close(c);
+    if (fill_result == Fill::ready) {
+      while (c.parser.status() != http::ParseStatus::incomplete) {
+        if (!respond_one(c)) return;
+        c.parser.next();
+      }
+      // Part of a pipelined request may already be buffered: its clock starts now.
+      c.first_byte_ns = c.parser.started() ? monotonic_ns() : 0;
+    }
+    switch (pool_.park(c, monotonic_ns())) {
+      case ParkResult::parked:
+        return;
+      case ParkResult::failed:
+        return pool_.close(c);
+      case ParkResult::event:
+        break;  // bytes arrived while parking: read them now
+    }
+  }
+}
+
+Handler::Fill Handler::fill(Conn& c) {
+  http::RequestParser& parser = c.parser;
+  for (;;) {
+    std::span<char> buf = parser.writable(kReadChunk);
+    ssize_t n = recv(c.fd.get(), buf.data(), buf.size(), 0);
+    if (n > 0) {
+      if (parser.commit(static_cast<size_t>(n)) != http::ParseStatus::incomplete)
+        return Fill::ready;
+      if (c.first_byte_ns == 0) c.first_byte_ns = monotonic_ns();
+      if (parser.expects_continue()) {
+        uint64_t deadline = monotonic_ns() + pool_.io_timeout_ns;
+        if (!send_continue(c.fd.get(), deadline, pool_.metrics)) return Fill::closed;
+        parser.continue_sent();
+      }
+      // A short read drained the socket: skip the recv that would say EAGAIN.
+      if (static_cast<size_t>(n) < buf.size()) return Fill::again;
+      continue;
+    }
+    if (n == 0) return Fill::closed;
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return Fill::again;
+    return Fill::closed;  // reset by the peer: nothing to answer
+  }
+}
+
+void Handler::count_request() {
+  uint64_t max = pool_.ctx.options.max_requests;
+  if (max == 0) return;
+  // The request that reaches the limit stops the worker; it and the requests other threads
+  // already hold are finished (as in Gunicorn, a few may pass the limit by threads - 1).
+  if (pool_.requests_begun.fetch_add(1, std::memory_order_relaxed) + 1 == max)
+    request_stop(ExitReason::max_requests);
+}
+
+bool Handler::respond_one(Conn& c) {
+  http::RequestParser& parser = c.parser;
+  busy_.since_ns.store(monotonic_ns(), std::memory_order_relaxed);
+  count_request();
+  bool parse_error = parser.status() == http::ParseStatus::error;
+  if (parse_error) {
+    exchange_.begin_error(parser);
+  } else {
+    const app::Plan& plan = exchange_.begin(parser.request());
+    if (!exchange_.failed()) {
+      exchange_.run_cpu_part();
+      sleep_ms(plan.io_ms);
+    }
+    exchange_.respond(parser.request(), pool_.keep_alive_allowed());
+  }
+  IoResult written = write_response(c.fd.get(), exchange_.response(),
+                                    monotonic_ns() + pool_.io_timeout_ns, pool_.metrics);
+  exchange_.finish();
+  busy_.since_ns.store(0, std::memory_order_relaxed);
+  if (written == IoResult::ok && exchange_.response().keep_alive()) return true;
+  // Unread request bytes would turn a plain close into a RST that destroys the response.
+  if (written == IoResult::ok && (parse_error || parser.pipelined() > 0))
+    lingering_close(c.fd, kLingerMs);
+  pool_.close(c);
+  return false;
+}
+
+}  // namespace wpm::threaded

@@ -1,0 +1,81 @@
+// The thread worker's handler threads and the state they share with the poller thread.
+//
+// A handler thread waits in epoll_wait on the connection epoll set (idle connections sit
+// there, not in a thread), claims the connection of an event, reads what is there without
+// blocking, and when the parser holds a complete request, handles it in blocking style:
+// cpu_ms spins, io_ms sleeps this thread, the response is written with a deadline. Then it
+// serves any pipelined request already buffered and parks the connection back in epoll. A
+// request that is still arriving (a slow client) is parked too: it costs no thread.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+
+#include "workers/exchange.h"
+#include "workers/instrumentation.h"
+#include "workers/thread_conns.h"
+#include "workers/worker_context.h"
+
+namespace wpm::threaded {
+
+// serving: accept, keep-alive. draining (TERM): no accept, open connections keep being
+// served with keep-alive. closing (QUIT, max_requests, after graceful_timeout, master gone):
+// every response closes its connection, idle ones are closed by the poller.
+enum class Mode : uint8_t { serving, draining, closing };
+
+// The epoll key of the eventfd that stops the handler threads (no connection has it).
+inline constexpr uint64_t kStopKey = UINT64_MAX;
+
+// When a handler thread started the request it is on (0: not on a request). The poller reads
+// these for the heartbeat.
+struct alignas(64) BusyCell {
+  std::atomic<uint64_t> since_ns{0};
+};
+
+struct PoolShared {
+  PoolShared(WorkerContext& context, int conn_epoll_fd, int acceptor_wake_fd);
+
+  WorkerContext& ctx;
+  PrometheusMixin metrics;
+  ConnTable conns;
+  std::unique_ptr<BusyCell[]> busy;  // one per handler thread
+  std::atomic<Mode> mode{Mode::serving};
+  // Set by the poller while it waits for a connection to close (at the cap, or stopping).
+  std::atomic<bool> wake_on_close{false};
+  std::atomic<uint64_t> requests_begun{0};  // for max_requests
+  int conn_epoll_fd;
+  int acceptor_wake_fd;
+  uint64_t keepalive_ns;   // idle time allowed between requests
+  uint64_t io_timeout_ns;  // a slow request, a slow reader, a fresh silent connection
+  bool keepalive_on;       // --keepalive 0 turns keep-alive off (every response closes)
+
+  // May the response being built keep its connection open?
+  bool keep_alive_allowed() const;
+  // Closes a connection the caller owns and tells the poller if it waits for that.
+  void close(Conn& c);
+  // Parks a connection the caller owns with the right deadline.
+  ParkResult park(Conn& c, uint64_t now_ns);
+};
+
+class Handler {
+ public:
+  Handler(PoolShared& pool, uint32_t index);
+  // The thread body: serves connections until the stop key fires.
+  void run();
+
+ private:
+  enum class Fill { ready, again, closed };
+
+  void serve(Conn& c);
+  Fill fill(Conn& c);
+  // Handles the parser's complete request or parse error; false once the connection closed.
+  bool respond_one(Conn& c);
+  void count_request();
+
+  PoolShared& pool_;
+  BusyCell& busy_;
+  Exchange exchange_;
+};
+
+}  // namespace wpm::threaded
