@@ -1,8 +1,8 @@
 #include "cli/scrape.h"
 
-#include "cli/http_fetch.h"
 #include "core/metric_table.h"
 #include "reports/exposition_parse.h"
+#include "reports/pushgateway.h"
 
 namespace wpm::cli {
 
@@ -27,11 +27,9 @@ ScrapeTotals totals_of(const std::string& exposition, const std::string& prefix)
 }
 
 Result<ScrapeTotals> scrape(const std::string& metrics_url, const std::string& prefix) {
-  Result<FetchResult> fetched = http_get(metrics_url, 5);
-  if (!fetched) return fetched.error();
-  if (fetched->status != 200)
-    return Error{"GET " + metrics_url + " answered " + std::to_string(fetched->status)};
-  return totals_of(fetched->body, prefix);
+  Result<std::string> body = http_get_text(metrics_url, 5);
+  if (!body) return body.error();
+  return totals_of(*body, prefix);
 }
 
 }  // namespace wpm::cli

@@ -11,21 +11,37 @@
 
 namespace wpm {
 
-template <size_t N>
+// Who writes a slot's request fields. `single`: exactly one thread (sync, eventlet, gevent) —
+// a relaxed load + store, no lock prefix (~3 ns a request). `shared`: several threads of one
+// worker (thread) — atomic read-modify-write (~45 ns). Readers (the master) only load either
+// way, and a scrape tolerates one field being a request ahead of another.
+enum class Writers : uint8_t { single, shared };
+
+template <Writers W, class T, class V>
+inline void add_to(std::atomic<T>& cell, V delta) {
+  if constexpr (W == Writers::single)
+    cell.store(static_cast<T>(cell.load(std::memory_order_relaxed) + static_cast<T>(delta)),
+               std::memory_order_relaxed);
+  else
+    cell.fetch_add(static_cast<T>(delta), std::memory_order_relaxed);
+}
+
+template <Writers W = Writers::shared, size_t N>
 inline void observe(HistogramCells<N>& h, std::span<const double> bounds, double value,
                     uint64_t integer_value) {
   size_t i = 0;
   while (i < N && value > bounds[i]) ++i;  // le semantics: value <= bound lands in bound
-  h.buckets[i].fetch_add(1, std::memory_order_relaxed);
-  h.sum.fetch_add(integer_value, std::memory_order_relaxed);
+  add_to<W>(h.buckets[i], 1);
+  add_to<W>(h.sum, integer_value);
 }
 
+template <Writers W = Writers::shared>
 inline void record_request(SlotHot& hot, uint64_t duration_ns, uint64_t request_bytes,
                            uint64_t response_bytes) {
-  observe(hot.duration, kDurationBuckets, static_cast<double>(duration_ns) * 1e-9, duration_ns);
-  observe(hot.request_size, kSizeBuckets, static_cast<double>(request_bytes), request_bytes);
-  observe(hot.response_size, kSizeBuckets, static_cast<double>(response_bytes), response_bytes);
-  hot.requests.fetch_add(1, std::memory_order_relaxed);
+  observe<W>(hot.duration, kDurationBuckets, static_cast<double>(duration_ns) * 1e-9, duration_ns);
+  observe<W>(hot.request_size, kSizeBuckets, static_cast<double>(request_bytes), request_bytes);
+  observe<W>(hot.response_size, kSizeBuckets, static_cast<double>(response_bytes), response_bytes);
+  add_to<W>(hot.requests, 1);
 }
 
 inline void heartbeat(SlotHot& hot, uint64_t now_ns) {

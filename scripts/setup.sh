@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config git
-  libcli11-dev libtomlplusplus-dev libcpp-httplib-dev nlohmann-json3-dev libhttp-parser-dev
+  libcli11-dev libtomlplusplus-dev libcpp-httplib-dev nlohmann-json3-dev
   libboost-dev libboost-context-dev libboost-filesystem-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   prometheus prometheus-pushgateway wrk nginx-light curl python3 python3-prometheus-client python3-pytest

@@ -5,11 +5,8 @@
 //
 // The request path makes no system call and no allocation: relaxed atomics into the worker's
 // own slot. Two write modes:
-//  - Writers::shared — several threads of the worker write the slot (thread worker):
-//    core's record_request, atomic read-modify-write (~45 ns for the whole request).
-//  - Writers::single — exactly one thread writes the slot's request fields (sync, eventlet,
-//    gevent): relaxed load + store, no lock prefix (~3 ns). Still race-free for readers:
-//    the master only loads, and a scrape tolerates one field a request ahead of another.
+//  Writers::shared (thread worker) or Writers::single (sync, eventlet, gevent): see
+//  core/slot_ops.h.
 // Signal handlers touch only state, restarts and exit_reason, never the request fields.
 #pragma once
 
@@ -22,8 +19,6 @@
 #include "core/slot_ops.h"
 
 namespace wpm {
-
-enum class Writers : uint8_t { single, shared };
 
 class PrometheusMixin {
  public:
@@ -57,19 +52,13 @@ class PrometheusMixin {
   // in_flight - 1. (What the ≤ 25 ns/op micro-benchmark measures.)
   void record(uint64_t duration_ns, uint64_t request_bytes, uint64_t response_bytes) noexcept {
     SlotHot& h = hot();
-    if (!single_) {
-      record_request(h, duration_ns, request_bytes, response_bytes);
-      h.in_flight.fetch_sub(1, std::memory_order_relaxed);
-      return;
+    if (single_) {
+      record_request<Writers::single>(h, duration_ns, request_bytes, response_bytes);
+      add_to<Writers::single>(h.in_flight, -1);
+    } else {
+      record_request<Writers::shared>(h, duration_ns, request_bytes, response_bytes);
+      add_to<Writers::shared>(h.in_flight, -1);
     }
-    observe_single(h.duration, kDurationBuckets, static_cast<double>(duration_ns) * 1e-9,
-                   duration_ns);
-    observe_single(h.request_size, kSizeBuckets, static_cast<double>(request_bytes),
-                   request_bytes);
-    observe_single(h.response_size, kSizeBuckets, static_cast<double>(response_bytes),
-                   response_bytes);
-    bump(h.requests, 1);
-    bump(h.in_flight, -1);
   }
 
   // handle_error: an error response produced by the worker's error path (400, 431, 500, 503,
@@ -102,21 +91,8 @@ class PrometheusMixin {
  private:
   template <class T, class V>
   void add(std::atomic<T>& cell, V delta) noexcept {
-    if (single_) bump(cell, delta);
-    else cell.fetch_add(static_cast<T>(delta), std::memory_order_relaxed);
-  }
-  template <class T, class V>
-  static void bump(std::atomic<T>& cell, V delta) noexcept {
-    cell.store(static_cast<T>(cell.load(std::memory_order_relaxed) + static_cast<T>(delta)),
-               std::memory_order_relaxed);
-  }
-  template <size_t N>
-  static void observe_single(HistogramCells<N>& h, std::span<const double> bounds, double value,
-                             uint64_t integer_value) noexcept {
-    size_t i = 0;
-    while (i < N && value > bounds[i]) ++i;  // le semantics, as core's observe()
-    bump(h.buckets[i], 1);
-    bump(h.sum, integer_value);
+    if (single_) add_to<Writers::single>(cell, delta);
+    else add_to<Writers::shared>(cell, delta);
   }
 
   WorkerSlot* slot_;

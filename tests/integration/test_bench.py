@@ -1,0 +1,100 @@
+"""wpm bench end to end: reconciled reports, valid outputs, clean teardown."""
+import json
+import os
+import signal
+import subprocess
+import time
+
+from wpmtest import ROOT, wait_until
+
+
+def bench(binary, runtime_dir, out, *args, timeout=300):
+    env = dict(os.environ, XDG_RUNTIME_DIR=runtime_dir)
+    return subprocess.run([binary, "bench", "--out", str(out), "--no-progress", *args],
+                          capture_output=True, text=True, timeout=timeout, env=env)
+
+
+def test_sync_bench_with_abort_reconciles(binary, runtime_dir, tmp_path):
+    out = tmp_path / "report"
+    res = bench(binary, runtime_dir, out, "--worker-class", "sync", "--duration", "3s",
+                "--warmup", "0.5s", "--inject", "1s:abort:worker=0", "--connections", "4")
+    assert res.returncode == 0, res.stdout + res.stderr
+    report = json.loads((out / "report.json").read_text())
+    assert report["schema_version"] == 1
+    (cls,) = report["classes"]
+    assert cls["worker_class"] == "sync"
+    assert cls["reconciliation"]["ok"] is True
+    assert cls["reconciliation"]["aborts_injected"] is True
+    assert cls["summary"]["responses"] > 0
+    (event,) = cls["events"]
+    assert event["signal"] == "abort" and event["delivered"] is True
+    assert "replaced" in event["effect"]
+    assert cls["master_restarts"].get("abort") == 1
+
+    schema = os.path.join(ROOT, "docs", "bench-report.schema.json")
+    check = subprocess.run(
+        ["/usr/bin/python3", "-c",
+         "import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[1])),"
+         " json.load(open(sys.argv[2])))", str(out / "report.json"), schema],
+        capture_output=True, text=True, timeout=60)
+    assert check.returncode == 0, check.stderr
+    prom = subprocess.run(["promtool", "check", "metrics"], stdin=open(out / "report.prom"),
+                          capture_output=True, text=True, timeout=60)
+    assert prom.returncode == 0, prom.stdout + prom.stderr
+    html = (out / "report.html").read_text()
+    assert "<svg" in html and "http://" not in html.split("</head>")[0].replace(
+        "http://www.w3.org", "")
+    assert "sync" in res.stdout  # the console table
+
+
+def test_bench_without_aborts_reconciles_exactly(binary, runtime_dir, tmp_path):
+    out = tmp_path / "report"
+    res = bench(binary, runtime_dir, out, "--worker-class", "sync", "--duration", "2s",
+                "--warmup", "0.5s", "--inject", "1s:quit:worker=1", "--path", "/",
+                "--path", "/sleep/2")
+    assert res.returncode == 0, res.stdout + res.stderr
+    cls = json.loads((out / "report.json").read_text())["classes"][0]
+    rec = cls["reconciliation"]
+    assert rec["ok"] and rec["client_completed"] == rec["server_delta"]
+    assert cls["master_restarts"].get("quit") == 1
+
+
+def test_ctrl_c_stops_and_leaves_no_child(binary, runtime_dir, tmp_path):
+    out = tmp_path / "report"
+    env = dict(os.environ, XDG_RUNTIME_DIR=runtime_dir)
+    proc = subprocess.Popen([binary, "bench", "--out", str(out), "--no-progress",
+                             "--worker-class", "sync", "--duration", "30s", "--warmup", "0s"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env, start_new_session=True)
+    try:
+        state_dir = os.path.join(runtime_dir, "wpm")
+
+        def pool_pids():
+            pids = []
+            for name in os.listdir(state_dir) if os.path.isdir(state_dir) else []:
+                path = os.path.join(state_dir, name, "state.json")
+                if os.path.exists(path):
+                    s = json.load(open(path))
+                    pids = [s["master_pid"]] + [w["pid"] for w in s["workers"]]
+            return pids if len(pids) == 3 else None
+
+        pids = wait_until(pool_pids, timeout=60, what="the bench's pool")
+        time.sleep(1)  # let some load run: the partial report must hold measurements
+        proc.send_signal(signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == 1, stderr
+    for pid in pids:
+        assert not os.path.exists(f"/proc/{pid}"), f"pid {pid} left behind"
+    report = json.loads((out / "report.json").read_text())
+    assert report["interrupted"] is True
+    assert report["classes"] and report["classes"][0]["summary"]["responses"] > 0
+
+
+def test_bad_inject_is_usage_error(binary, runtime_dir, tmp_path):
+    res = bench(binary, runtime_dir, tmp_path, "--inject", "soon:abort")
+    assert res.returncode == 2
+    assert "--inject 'soon:abort'" in res.stderr
