@@ -32,6 +32,8 @@ struct LoadSpec {
   uint64_t seed = 1;        // Poisson arrivals are reproducible for a given seed
   // Called once, with no request in flight and before the first measured request is issued
   // (after warm-up has drained): the place to scrape server counters for reconciliation.
+  // Runs on one of the client threads while the others wait; it may call progress() or
+  // stop(), never wait(). Not called when the run was stopped during warm-up.
   std::function<void()> before_measure;
 };
 

@@ -218,66 +218,77 @@ ResponseParser::Status ResponseParser::feed_body(const char* data, size_t len, s
 
 ResponseParser::Status ResponseParser::feed_chunked(const char* data, size_t len, size_t* consumed) {
   size_t i = 0;
-  for (; i < len && state_ != State::done; ++i) {
-    char c = data[i];
-    switch (state_) {
-      case State::chunk_size: {
-        int v = hex_value(c);
-        if (v >= 0) {
-          if (++chunk_digits_ > kMaxChunkDigits) return fail("chunk size too large");
-          remaining_ = remaining_ * 16 + static_cast<uint64_t>(v);
-        } else if (chunk_digits_ == 0) {
-          return fail("chunk size expected");
-        } else if (c == '\r') {
-          state_ = State::chunk_size_lf;
-        } else if (c == ';' || c == ' ' || c == '\t') {
-          state_ = State::chunk_ext;
-        } else {
-          return fail("bad character in chunk size");
-        }
-        break;
-      }
-      case State::chunk_ext:
-        if (c == '\r') state_ = State::chunk_size_lf;
-        else if (c == '\n') return fail("bare LF in chunk extension");
-        break;
-      case State::chunk_size_lf:
-        if (c != '\n') return fail("CR without LF after chunk size");
-        state_ = remaining_ == 0 ? State::trailer_start : State::chunk_data;
-        break;
-      case State::chunk_data: {
-        uint64_t n = std::min<uint64_t>(remaining_, len - i);
-        remaining_ -= n;
-        body_bytes_ += n;
-        i += static_cast<size_t>(n) - 1;  // the loop's ++i
-        if (remaining_ == 0) state_ = State::chunk_data_cr;
-        break;
-      }
-      case State::chunk_data_cr:
-        if (c != '\r') return fail("chunk data longer than its size");
-        state_ = State::chunk_data_lf;
-        break;
-      case State::chunk_data_lf:
-        if (c != '\n') return fail("CR without LF after chunk data");
-        state_ = State::chunk_size;
-        chunk_digits_ = 0;
-        break;
-      case State::trailer_start:
-        state_ = c == '\r' ? State::trailer_lf : State::trailer_line;
-        break;
-      case State::trailer_line:
-        if (c == '\n') state_ = State::trailer_start;
-        break;
-      case State::trailer_lf:
-        if (c != '\n') return fail("CR without LF at the end of the chunked body");
-        state_ = State::done;
-        break;
-      default:
-        return fail("parser in an impossible state");
+  while (i < len && state_ != State::done) {
+    if (state_ == State::chunk_data) {  // bulk: skip the chunk's bytes without looking at them
+      uint64_t n = std::min<uint64_t>(remaining_, len - i);
+      remaining_ -= n;
+      body_bytes_ += n;
+      i += static_cast<size_t>(n);
+      if (remaining_ == 0) state_ = State::chunk_data_cr;
+      continue;
     }
+    if (!chunk_framing_byte(data[i++])) return Status::error;
   }
   *consumed = i;
   return state_ == State::done ? Status::done : Status::more;
+}
+
+// One byte of chunk-size line, chunk-data terminator or trailer. False on a framing error.
+bool ResponseParser::chunk_framing_byte(char c) {
+  switch (state_) {
+    case State::chunk_size: {
+      int v = hex_value(c);
+      if (v >= 0) {
+        if (++chunk_digits_ > kMaxChunkDigits) return fail("chunk size too large"), false;
+        remaining_ = remaining_ * 16 + static_cast<uint64_t>(v);
+      } else if (chunk_digits_ == 0) {
+        return fail("chunk size expected"), false;
+      } else if (c == '\r') {
+        state_ = State::chunk_size_lf;
+      } else if (c == ';' || c == ' ' || c == '\t') {
+        state_ = State::chunk_ext;
+      } else {
+        return fail("bad character in chunk size"), false;
+      }
+      return true;
+    }
+    case State::chunk_ext:
+      if (c == '\n') return fail("bare LF in chunk extension"), false;
+      if (c == '\r') state_ = State::chunk_size_lf;
+      return true;
+    case State::chunk_size_lf:
+      if (c != '\n') return fail("CR without LF after chunk size"), false;
+      state_ = remaining_ == 0 ? State::trailer_start : State::chunk_data;
+      return true;
+    case State::chunk_data_cr:
+      if (c != '\r') return fail("chunk data longer than its size"), false;
+      state_ = State::chunk_data_lf;
+      return true;
+    case State::chunk_data_lf:
+      if (c != '\n') return fail("CR without LF after chunk data"), false;
+      state_ = State::chunk_size;
+      chunk_digits_ = 0;
+      return true;
+    default:
+      return trailer_byte(c);
+  }
+}
+
+bool ResponseParser::trailer_byte(char c) {
+  switch (state_) {
+    case State::trailer_start:
+      state_ = c == '\r' ? State::trailer_lf : State::trailer_line;
+      return true;
+    case State::trailer_line:
+      if (c == '\n') state_ = State::trailer_start;
+      return true;
+    case State::trailer_lf:
+      if (c != '\n') return fail("CR without LF at the end of the chunked body"), false;
+      state_ = State::done;
+      return true;
+    default:
+      return fail("parser in an impossible state"), false;
+  }
 }
 
 }  // namespace wpm::loadgen

@@ -48,6 +48,8 @@ class ResponseParser {
   void choose_body();
   Status feed_body(const char* data, size_t len, size_t* consumed);
   Status feed_chunked(const char* data, size_t len, size_t* consumed);
+  bool chunk_framing_byte(char c);
+  bool trailer_byte(char c);
 
   size_t max_header_;
   std::unique_ptr<char[]> header_buf_;
