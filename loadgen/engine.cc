@@ -1,6 +1,7 @@
 #include "loadgen/engine.h"
 
 #include <netdb.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
@@ -32,6 +33,24 @@ Status resolve(RunShared& shared) {
   return {};
 }
 
+// Each connection needs a descriptor: raise the soft limit if the hard one allows, otherwise
+// say so up front rather than counting thousands of EMFILE "connect errors".
+Status ensure_fd_limit(uint32_t connections) {
+  constexpr rlim_t kSpare = 64;  // epoll, eventfds, the caller's own files
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return errno_error("loadgen: getrlimit(RLIMIT_NOFILE)");
+  rlim_t needed = connections + kSpare;
+  if (limit.rlim_cur >= needed) return {};
+  if (limit.rlim_max != RLIM_INFINITY && limit.rlim_max < needed) {
+    return Error{"loadgen: " + std::to_string(connections) + " connections exceed the open-file limit (" +
+                     std::to_string(limit.rlim_max) + "); raise it with ulimit -n",
+                 kExitUsage};
+  }
+  limit.rlim_cur = needed;
+  if (setrlimit(RLIMIT_NOFILE, &limit) != 0) return errno_error("loadgen: setrlimit(RLIMIT_NOFILE)");
+  return {};
+}
+
 // Seconds of timeline a thread may fill: the window, the longest drain, and slack.
 size_t timeline_seconds(const LoadSpec& spec) {
   double drain = std::min(spec.connect_timeout_s, spec.request_timeout_s) + spec.request_timeout_s + 0.1;
@@ -57,6 +76,7 @@ Result<std::unique_ptr<LoadRun>> LoadRun::start(const LoadSpec& spec) {
   RunShared& shared = *run->shared_;
   shared.spec.threads = std::min(spec.threads, spec.connections);
   if (Status ok = resolve(shared); !ok) return ok.error();
+  if (Status ok = ensure_fd_limit(spec.connections); !ok) return ok.error();
   if (Status ok = run->launch(); !ok) return ok.error();
   return run;
 }

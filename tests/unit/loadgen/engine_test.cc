@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <pthread.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <string>
 #include <thread>
@@ -241,6 +244,28 @@ TEST(Engine, ClientThreadsDoNotAllocate) {
     }
   }
   EXPECT_EQ(alloc_counter::loadgen_thread_count(), before);  // no malloc on the request path
+}
+
+
+TEST(Engine, ConnectionsBeyondTheFileLimitAreAUsageError) {
+  pid_t pid = fork();  // the lowered hard limit must not outlive this test
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    rlimit low{128, 128};
+    if (setrlimit(RLIMIT_NOFILE, &low) != 0) _exit(10);
+    LoadSpec spec;
+    spec.port = 9;
+    spec.connections = 1000;
+    auto run = LoadRun::start(spec);
+    if (run) _exit(11);
+    if (run.error().exit_code != kExitUsage) _exit(12);
+    if (run.error().message.find("open-file limit") == std::string::npos) _exit(13);
+    _exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
 }
 
 }  // namespace
