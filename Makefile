@@ -4,7 +4,7 @@ PYTHON := /usr/bin/python3
 RELEASE := build/release
 ASAN := build/asan
 
-.PHONY: all setup build build-asan test unit integration run bench clean
+.PHONY: all setup build build-asan test unit integration fuzz run bench clean
 
 all: build
 
@@ -28,7 +28,16 @@ unit: build-asan
 integration: build-asan
 	@WPM_BIN=$(CURDIR)/$(ASAN)/wpm $(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
 
-test: unit integration
+# libFuzzer on the HTTP request parser (clang): chunked vs whole input must agree.
+FUZZ_RUNS ?= 200000
+fuzz: setup
+	@mkdir -p build/fuzz
+	@clang++ -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -I. \
+	  workers/request_parser.cc tests/fuzz/request_parser_fuzz.cc -o build/fuzz/request_parser_fuzz
+	@rm -rf build/fuzz/corpus && cp -r tests/fuzz/corpus build/fuzz/corpus
+	@build/fuzz/request_parser_fuzz -runs=$(FUZZ_RUNS) build/fuzz/corpus 2>&1 | tail -1
+
+test: unit integration fuzz
 
 run: build
 	@$(RELEASE)/wpm bench

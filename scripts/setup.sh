@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake pkg-config git
+  build-essential cmake pkg-config git clang libclang-rt-14-dev
   libcli11-dev libtomlplusplus-dev libcpp-httplib-dev nlohmann-json3-dev
   libboost-dev libboost-context-dev libboost-filesystem-dev
   libgtest-dev libgmock-dev libbenchmark-dev
