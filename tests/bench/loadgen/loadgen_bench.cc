@@ -108,6 +108,7 @@ void BM_ClosedLoopTarget(benchmark::State& state) {
   state.counters["p50_us"] = r.latency.percentile(50) / 1e3;
   state.counters["p99_us"] = r.latency.percentile(99) / 1e3;
   state.counters["errors"] = static_cast<double>(r.counts.errors());
+  state.counters["all_responses"] = static_cast<double>(r.counts.responses + r.warmup_counts.responses);
 }
 BENCHMARK(BM_ClosedLoopTarget)->Args({2, 50})->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
 
