@@ -92,9 +92,16 @@ std::string timeline_charts(const ClassResult& c, const std::string& color) {
   svg::LinePlot p99 = timeline_plot(c, "p99 latency per second: " + c.worker_class, "p99 (ms)");
   svg::Series done{"responses/s", color, {}}, errors{"errors/s", "#7f7f7f", {}}, lat{"p99", color, {}};
   for (const TimelinePoint& t : c.timeline) {
-    done.points.push_back({t.t_s, static_cast<double>(t.completed)});
-    errors.points.push_back({t.t_s, static_cast<double>(t.errors)});
-    lat.points.push_back({t.t_s, t.p99_s * 1e3});
+    // A point covers [t_s, t_s + 1) cut at the end of the measured phase: drawn at the middle
+    // of what it covers and divided by that width, so an effect never appears before the
+    // signal that caused it, and the drain after the phase (a few in-flight responses) is not
+    // drawn as a collapse of throughput.
+    double width = c.duration_s > 0 ? std::min(1.0, c.duration_s - t.t_s) : 1.0;
+    if (width < 0.05) continue;
+    double x = t.t_s + width / 2;
+    done.points.push_back({x, static_cast<double>(t.completed) / width});
+    errors.points.push_back({x, static_cast<double>(t.errors) / width});
+    lat.points.push_back({x, t.p99_s * 1e3});
   }
   rate.series = {done, errors};
   rate.y = {"per second", 0, top_of(rate.series), {}, rate_label};
