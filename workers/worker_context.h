@@ -42,6 +42,8 @@ using WorkerModel = int (*)(WorkerContext&);
 
 int run_sync_worker(WorkerContext& ctx);
 int run_thread_worker(WorkerContext& ctx);
+int run_eventlet_worker(WorkerContext& ctx);
+int run_gevent_worker(WorkerContext& ctx);
 
 // The model built for a class, or nullptr when that class is not built yet.
 WorkerModel worker_model(WorkerClass worker_class);

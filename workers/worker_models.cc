@@ -10,8 +10,9 @@ WorkerModel worker_model(WorkerClass worker_class) {
     case WorkerClass::thread:
       return run_thread_worker;
     case WorkerClass::eventlet:
+      return run_eventlet_worker;
     case WorkerClass::gevent:
-      return nullptr;
+      return run_gevent_worker;
   }
   return nullptr;
 }
