@@ -17,7 +17,7 @@ uint64_t key_of(const Conn& c, uint64_t tag) {
 
 bool arm(int epoll_fd, int op, const Conn& c, uint64_t tag) {
   epoll_event ev{};
-  ev.events = EPOLLIN | EPOLLONESHOT;
+  ev.events = EPOLLIN | EPOLLET;
   ev.data.u64 = key_of(c, tag);
   return epoll_ctl(epoll_fd, op, c.fd.get(), &ev) == 0;
 }
@@ -68,6 +68,7 @@ bool ConnTable::open(UniqueFd fd, uint64_t now_ns, uint64_t deadline_ns) {
   c.fd = std::move(fd);
   c.parser.reset();
   c.first_byte_ns = 0;
+  c.drained = true;
   c.idle_since_ns.store(now_ns, std::memory_order_relaxed);
   c.deadline_ns.store(deadline_ns, std::memory_order_relaxed);
   c.partial.store(false, std::memory_order_relaxed);
@@ -111,23 +112,26 @@ bool ConnTable::claim_idle(Conn& c, uint64_t seen_tag) {
                                        std::memory_order_acq_rel, std::memory_order_acquire);
 }
 
-ParkResult ConnTable::park(Conn& c, uint64_t now_ns, uint64_t deadline_ns, bool partial) {
+ParkResult ConnTable::park(Conn& c, uint64_t now_ns, uint64_t deadline_ns, bool partial,
+                           bool rearm) {
   c.idle_since_ns.store(now_ns, std::memory_order_relaxed);
   c.deadline_ns.store(deadline_ns, std::memory_order_relaxed);
   c.partial.store(partial, std::memory_order_relaxed);
   uint64_t generation = generation_of(c.tag.load(std::memory_order_relaxed));
   uint64_t busy = make_tag(generation, ConnState::busy);
-  c.tag.store(busy, std::memory_order_relaxed);  // forget an older busy_event: we re-arm now
-  if (!arm(epoll_fd_, EPOLL_CTL_MOD, c, busy)) {
-    log_error("epoll_ctl MOD of connection fd ", c.fd.get(), ": ", std::strerror(errno));
-    return ParkResult::failed;
+  if (rearm) {
+    c.tag.store(busy, std::memory_order_relaxed);  // an older busy_event: the MOD covers it
+    if (!arm(epoll_fd_, EPOLL_CTL_MOD, c, busy)) {
+      log_error("epoll_ctl MOD of connection fd ", c.fd.get(), ": ", std::strerror(errno));
+      return ParkResult::failed;
+    }
   }
   uint64_t expected = busy;
   if (c.tag.compare_exchange_strong(expected, make_tag(generation, ConnState::idle),
                                     std::memory_order_release, std::memory_order_relaxed))
     return ParkResult::parked;
-  // busy_event: the re-armed fd fired before we let go of it. Its (one-shot) event was
-  // dropped by the handler that got it, so the bytes are ours to serve.
+  // busy_event: an edge fired while we held the connection and the handler that got it
+  // dropped it, so the bytes are ours to read.
   c.tag.store(busy, std::memory_order_relaxed);
   return ParkResult::event;
 }

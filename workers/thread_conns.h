@@ -8,10 +8,13 @@
 // carries a generation; the epoll key carries the same generation, so an event that arrives
 // after its connection was closed and the slot reused is recognised as stale and dropped.
 //
-// One race needs care: an owner re-arms (EPOLL_CTL_MOD) before it marks the connection idle,
-// so that it never touches an fd it no longer owns; an event that fires in between finds the
-// connection busy, marks it `busy_event` and is dropped — and park() then tells the owner
-// "data arrived, you still own it", so the event is never lost.
+// Connections are registered edge-triggered, so a handler that drained the socket parks a
+// connection with one compare-and-swap and no system call. The race that needs care: bytes
+// arriving after the owner's last read but before it marks the connection idle fire an edge
+// that finds the connection busy; that handler marks it `busy_event` and drops the event, and
+// park() then tells the owner "bytes arrived, you still own it", so the edge is never lost.
+// The poller, which parks connections it did not drain, re-arms them (EPOLL_CTL_MOD makes
+// epoll re-check readiness) before letting go, so it never touches an fd it no longer owns.
 //
 // Slots are allocated in chunks on demand (a 100k --worker-connections costs nothing until
 // used) and never freed before the table, so a stale event always points at valid memory.
@@ -43,6 +46,7 @@ struct Conn {
   UniqueFd fd;
   http::RequestParser parser;
   uint64_t first_byte_ns = 0;  // when the partial request held by the parser began (0: none)
+  bool drained = true;         // the last read emptied the socket (edge-triggered: required to park)
   // Published by the owner before the connection becomes idle; read by the sweeper.
   std::atomic<uint64_t> idle_since_ns{0};
   std::atomic<uint64_t> deadline_ns{0};  // close it if it is still idle then
@@ -50,9 +54,9 @@ struct Conn {
 };
 
 enum class ParkResult {
-  parked,  // idle and armed: no longer yours
-  event,   // bytes arrived while re-arming: still yours (and disarmed), serve them
-  failed,  // epoll refused the fd: still yours, close it
+  parked,  // idle: no longer yours
+  event,   // bytes arrived while parking: still yours, serve them
+  failed,  // epoll refused to re-arm the fd: still yours, close it
 };
 
 class ConnTable {
@@ -78,8 +82,10 @@ class ConnTable {
   // Sweeper: takes an idle connection whose tag it read; false when a handler was faster.
   bool claim_idle(Conn& c, uint64_t seen_tag);
 
-  // Owner: back to epoll until the next bytes (or until the sweeper expires it).
-  ParkResult park(Conn& c, uint64_t now_ns, uint64_t deadline_ns, bool partial);
+  // Owner: back to epoll until the next bytes (or until the sweeper expires it). A handler
+  // parks a connection it drained (no system call); rearm makes epoll report bytes that are
+  // already waiting (the poller's case).
+  ParkResult park(Conn& c, uint64_t now_ns, uint64_t deadline_ns, bool partial, bool rearm);
   // Owner: closes the fd (if still open) and frees the slot. Returns the live count after.
   uint32_t release(Conn& c);
 

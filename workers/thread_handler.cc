@@ -77,25 +77,71 @@ ParkResult PoolShared::park(Conn& c, uint64_t now_ns) {
   bool partial = c.parser.started();
   uint64_t deadline = partial ? c.first_byte_ns + io_timeout_ns
                               : now_ns + (keepalive_on ? keepalive_ns : io_timeout_ns);
-  return conns.park(c, now_ns, deadline, partial);
+  return conns.park(c, now_ns, deadline, partial, /*rearm=*/false);
+}
+
+void PoolShared::rearm(Conn& c, uint64_t now_ns, uint64_t deadline_ns) {
+  bool partial = c.parser.started();
+  ParkResult r = ParkResult::event;
+  // Each round re-queues the readiness in epoll; an edge dropped meanwhile means another
+  // round. It ends as soon as no handler grabs the edge between our MOD and our release.
+  for (int tries = 0; tries < 1000 && r == ParkResult::event; ++tries)
+    r = conns.park(c, now_ns, deadline_ns, partial, /*rearm=*/true);
+  if (r != ParkResult::parked) close(c);
 }
 
 Handler::Handler(PoolShared& pool, uint32_t index)
-    : pool_(pool), busy_(pool.busy[index]), exchange_(pool.ctx.app, pool.metrics) {}
+    : pool_(pool),
+      busy_(pool.busy[index]),
+      exchange_(pool.ctx.app, pool.metrics),
+      lead_(pool.leader, std::defer_lock) {}
 
 void Handler::run() {
-  epoll_event ev{};
   for (;;) {
-    int n = epoll_wait(pool_.conn_epoll_fd, &ev, 1, -1);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      log_error("epoll_wait on connection set ", pool_.conn_epoll_fd, ": ", std::strerror(errno));
-      std::abort();  // a bad epoll fd is a bug
+    lead_.lock();  // followers wait here, not in epoll_wait
+    while (lead_.owns_lock()) {
+      int n = epoll_wait(pool_.conn_epoll_fd, batch_, kBatch, -1);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        log_error("epoll_wait on connection set ", pool_.conn_epoll_fd, ": ",
+                  std::strerror(errno));
+        std::abort();  // a bad epoll fd is a bug
+      }
+      batch_len_ = n;
+      for (batch_next_ = 0; batch_next_ < batch_len_;) {
+        uint64_t key = batch_[batch_next_++].data.u64;
+        if (key == kStopKey) {  // only written once no connection is left
+          if (lead_.owns_lock()) lead_.unlock();  // the next follower sees the key too
+          return;
+        }
+        if (Conn* c = pool_.conns.claim(key)) serve(*c);
+      }
     }
-    if (n == 0) continue;
-    if (ev.data.u64 == kStopKey) return;
-    if (Conn* c = pool_.conns.claim(ev.data.u64)) serve(*c);
   }
+}
+
+void Handler::step_down() {
+  if (lead_.owns_lock()) lead_.unlock();
+  uint64_t now = 0;
+  while (batch_next_ < batch_len_) {
+    uint64_t key = batch_[batch_next_++].data.u64;
+    if (key == kStopKey) continue;  // level-triggered: the next leader sees it again
+    Conn* c = pool_.conns.claim(key);
+    if (c == nullptr) continue;
+    if (now == 0) now = monotonic_ns();
+    pool_.rearm(*c, now, c->deadline_ns.load(std::memory_order_relaxed));
+  }
+}
+
+IoResult Handler::write(Conn& c) {
+  // A first pass that never waits: a response that fits the socket buffer (nearly all of
+  // them) goes out at once. Otherwise this thread may block on a slow reader: step down.
+  http::OutgoingResponse& response = exchange_.response();
+  IoResult r = write_response(c.fd.get(), response, /*deadline_ns=*/0, pool_.metrics);
+  if (r != IoResult::timeout) return r;
+  step_down();
+  return write_response(c.fd.get(), response, monotonic_ns() + pool_.io_timeout_ns,
+                        pool_.metrics);
 }
 
 void Handler::serve(Conn& c) {
@@ -109,6 +155,7 @@ void Handler::serve(Conn& c) {
       }
       // Part of a pipelined request may already be buffered: its clock starts now.
       c.first_byte_ns = c.parser.started() ? monotonic_ns() : 0;
+      if (!c.drained) continue;  // edge-triggered: no new edge for bytes already waiting
     }
     switch (pool_.park(c, monotonic_ns())) {
       case ParkResult::parked:
@@ -127,6 +174,8 @@ Handler::Fill Handler::fill(Conn& c) {
     std::span<char> buf = parser.writable(kReadChunk);
     ssize_t n = recv(c.fd.get(), buf.data(), buf.size(), 0);
     if (n > 0) {
+      // A short read emptied the socket: the next bytes will fire a new edge.
+      c.drained = static_cast<size_t>(n) < buf.size();
       if (parser.commit(static_cast<size_t>(n)) != http::ParseStatus::incomplete)
         return Fill::ready;
       if (c.first_byte_ns == 0) c.first_byte_ns = monotonic_ns();
@@ -135,13 +184,15 @@ Handler::Fill Handler::fill(Conn& c) {
         if (!send_continue(c.fd.get(), deadline, pool_.metrics)) return Fill::closed;
         parser.continue_sent();
       }
-      // A short read drained the socket: skip the recv that would say EAGAIN.
-      if (static_cast<size_t>(n) < buf.size()) return Fill::again;
+      if (c.drained) return Fill::again;  // skip the recv that would say EAGAIN
       continue;
     }
     if (n == 0) return Fill::closed;
     if (errno == EINTR) continue;
-    if (errno == EAGAIN || errno == EWOULDBLOCK) return Fill::again;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      c.drained = true;
+      return Fill::again;
+    }
     return Fill::closed;  // reset by the peer: nothing to answer
   }
 }
@@ -165,19 +216,23 @@ bool Handler::respond_one(Conn& c) {
   } else {
     const app::Plan& plan = exchange_.begin(parser.request());
     if (!exchange_.failed()) {
+      bool blocks = plan.cpu_ms > 0 || plan.io_ms > 0 || plan.leak_kb > 0 ||
+                    plan.action != app::Action::respond;
+      if (blocks) step_down();  // nobody waits behind a slow request
       exchange_.run_cpu_part();
       sleep_ms(plan.io_ms);
     }
     exchange_.respond(parser.request(), pool_.keep_alive_allowed());
   }
-  IoResult written = write_response(c.fd.get(), exchange_.response(),
-                                    monotonic_ns() + pool_.io_timeout_ns, pool_.metrics);
+  IoResult written = write(c);
   exchange_.finish();
   busy_.since_ns.store(0, std::memory_order_relaxed);
   if (written == IoResult::ok && exchange_.response().keep_alive()) return true;
   // Unread request bytes would turn a plain close into a RST that destroys the response.
-  if (written == IoResult::ok && (parse_error || parser.pipelined() > 0))
+  if (written == IoResult::ok && (parse_error || parser.pipelined() > 0)) {
+    step_down();
     lingering_close(c.fd, kLingerMs);
+  }
   pool_.close(c);
   return false;
 }

@@ -8,10 +8,14 @@
 // request that is still arriving (a slow client) is parked too: it costs no thread.
 #pragma once
 
+#include <sys/epoll.h>
+
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 
+#include "workers/blocking_io.h"
 #include "workers/exchange.h"
 #include "workers/instrumentation.h"
 #include "workers/thread_conns.h"
@@ -44,6 +48,7 @@ struct PoolShared {
   // Set by the poller while it waits for a connection to close (at the cap, or stopping).
   std::atomic<bool> wake_on_close{false};
   std::atomic<uint64_t> requests_begun{0};  // for max_requests
+  std::mutex leader;  // held by the handler thread that waits in epoll_wait (Handler)
   int conn_epoll_fd;
   int acceptor_wake_fd;
   uint64_t keepalive_ns;   // idle time allowed between requests
@@ -54,10 +59,21 @@ struct PoolShared {
   bool keep_alive_allowed() const;
   // Closes a connection the caller owns and tells the poller if it waits for that.
   void close(Conn& c);
-  // Parks a connection the caller owns with the right deadline.
+  // Parks a connection the caller owns (and drained) with the right deadline.
   ParkResult park(Conn& c, uint64_t now_ns);
+  // Gives a connection the caller owns but did not serve back to epoll, readiness re-checked
+  // so another thread picks up bytes already waiting.
+  void rearm(Conn& c, uint64_t now_ns, uint64_t deadline_ns);
 };
 
+// Leader/followers: one handler thread at a time — the leader — waits in epoll_wait, takes up
+// to kBatch ready connections and serves them in turn; the others wait on the leader mutex.
+// Tiny requests are then all served by one running thread, as nginx serves them, instead of
+// waking a sleeping thread per request (that context switch costs more than the request).
+// Before anything that may block — a plan with cpu_ms, io_ms or a leak, a write to a full
+// socket, a lingering close — the leader steps down: it lets a follower lead and hands the
+// connections it has not served back to epoll, so no request waits behind a slow one while a
+// thread is free. Concurrency stays bounded by --threads: a thread blocks on one request.
 class Handler {
  public:
   Handler(PoolShared& pool, uint32_t index);
@@ -66,8 +82,12 @@ class Handler {
 
  private:
   enum class Fill { ready, again, closed };
+  static constexpr int kBatch = 16;
 
   void serve(Conn& c);
+  // Gives up the lead and the rest of the batch before this thread may block.
+  void step_down();
+  IoResult write(Conn& c);
   Fill fill(Conn& c);
   // Handles the parser's complete request or parse error; false once the connection closed.
   bool respond_one(Conn& c);
@@ -76,6 +96,10 @@ class Handler {
   PoolShared& pool_;
   BusyCell& busy_;
   Exchange exchange_;
+  epoll_event batch_[kBatch];
+  int batch_len_ = 0;
+  int batch_next_ = 0;
+  std::unique_lock<std::mutex> lead_;  // owns PoolShared::leader while leading
 };
 
 }  // namespace wpm::threaded

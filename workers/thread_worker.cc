@@ -54,10 +54,10 @@ namespace wpm {
 namespace threaded {
 namespace {
 
-constexpr uint64_t kQuitQuietNs = 50'000'000;        // idle this long when quitting → closed
+constexpr uint64_t kQuitQuietNs = 200'000'000;       // idle this long when quitting → closed
 constexpr int kMaxTickMs = 100;                      // sweep precision
 constexpr uint64_t kAcceptBackoffNs = 100'000'000;  // after EMFILE and friends
-constexpr uint32_t kAcceptBatch = 4;                 // per wake-up: let sibling workers compete
+constexpr uint32_t kAcceptBatch = 1;                 // per wake-up: let sibling workers compete
 constexpr uint64_t kListenKey = 1, kSignalKey = 2, kWakeKey = 3;
 
 Status add_to_epoll(int epoll_fd, int fd, uint64_t key, const char* what) {
@@ -233,10 +233,8 @@ void Poller::sweep(uint64_t now) {
     if (!conns.claim_idle(c, tag)) continue;  // a handler took it meanwhile
     // A request that arrived while every thread was busy is waiting for a thread, not idle.
     if (!partial && has_unread_bytes(c.fd.get())) {
-      ParkResult r = ParkResult::event;
-      for (int tries = 0; tries < 64 && r == ParkResult::event; ++tries)
-        r = conns.park(c, now, deadline, false);
-      if (r == ParkResult::parked) continue;
+      pool_->rearm(c, now, deadline);
+      continue;
     }
     pool_->close(c);
   }
@@ -306,7 +304,11 @@ int Poller::run() {
     log_error("thread worker: ", s.error().message);
     return kExitRuntime;
   }
+  // Idle connections expire at most a tick late: a tenth of a second, or half a short
+  // keepalive.
   int tick_ms = std::min(ctx_.heartbeat_interval_ms(), kMaxTickMs);
+  if (pool_->keepalive_on)
+    tick_ms = std::clamp(static_cast<int>(pool_->keepalive_ns / 2'000'000), 5, tick_ms);
   uint64_t now = monotonic_ns();
   for (;;) {
     beat(now);
