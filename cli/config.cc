@@ -5,23 +5,32 @@
 #include <cstring>
 
 namespace wpm::cli {
+namespace {
+
+// "file:line:col: message", or "file: message" when toml++ knows no position.
+Error positioned(const std::string& path, const toml::source_position& at,
+                 std::string_view message) {
+  std::string text = path;
+  if (at.line > 0) {
+    text.append(":").append(std::to_string(at.line));
+    text.append(":").append(std::to_string(at.column));
+  }
+  text.append(": ").append(message);
+  return Error{std::move(text), kExitUsage};
+}
+
+}  // namespace
 
 Result<toml::table> load_toml(const std::string& path) {
   try {
     return toml::parse_file(path);
   } catch (const toml::parse_error& e) {
-    const auto& at = e.source().begin;
-    std::string where = path;
-    if (at.line > 0) where += ":" + std::to_string(at.line) + ":" + std::to_string(at.column);
-    return Error{where + ": " + std::string(e.description()), kExitUsage};
+    return positioned(path, e.source().begin, e.description());
   }
 }
 
 Error config_error(const std::string& path, const toml::node& node, const std::string& message) {
-  const auto& at = node.source().begin;
-  std::string where = path;
-  if (at.line > 0) where += ":" + std::to_string(at.line) + ":" + std::to_string(at.column);
-  return Error{where + ": " + message, kExitUsage};
+  return positioned(path, node.source().begin, message);
 }
 
 Status apply_table(const std::string& path, const toml::table& table, const KeyTable& keys,

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -30,20 +31,37 @@ std::string running_master_hint(const std::string& name) {
 
 }  // namespace
 
+// True when `fd` is still the file at `path`: a master that exits unlinks its lock file, so a
+// lock taken on the unlinked inode protects nothing and must be taken again.
+bool still_linked(int fd, const std::string& path) {
+  struct stat by_fd{}, by_path{};
+  return ::fstat(fd, &by_fd) == 0 && ::stat(path.c_str(), &by_path) == 0 &&
+         by_fd.st_ino == by_path.st_ino && by_fd.st_dev == by_path.st_dev;
+}
+
 Result<InstanceLock> InstanceLock::acquire(const std::string& dir, const std::string& name) {
   std::string path = dir + "/master.lock";
-  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
-  if (!fd.valid()) return errno_error("open " + path);
-  int rc;
-  do rc = ::flock(fd.get(), LOCK_EX | LOCK_NB);
-  while (rc != 0 && errno == EINTR);
-  if (rc != 0) {
-    if (errno == EWOULDBLOCK)
-      return Error{"a pool named '" + name + "' is already running" + running_master_hint(name) +
-                   "; stop it or choose another --name"};
-    return errno_error("flock " + path);
+  for (int attempt = 0; attempt < 10; ++attempt) {
+    UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+    if (!fd.valid()) return errno_error("open " + path);
+    int rc;
+    do rc = ::flock(fd.get(), LOCK_EX | LOCK_NB);
+    while (rc != 0 && errno == EINTR);
+    if (rc != 0) {
+      if (errno == EWOULDBLOCK)
+        return Error{"a pool named '" + name + "' is already running" +
+                     running_master_hint(name) + "; stop it or choose another --name"};
+      return errno_error("flock " + path);
+    }
+    if (still_linked(fd.get(), path)) return InstanceLock(std::move(fd), dir);
   }
-  return InstanceLock(std::move(fd));
+  return Error{"could not lock " + path + ": it keeps being replaced"};
+}
+
+InstanceLock::~InstanceLock() {
+  if (dir_.empty()) return;
+  ::unlink((dir_ + "/master.lock").c_str());
+  ::rmdir(dir_.c_str());  // fails harmlessly if something else still lives there
 }
 
 Result<PidFile> PidFile::write(const std::string& path, pid_t pid) {

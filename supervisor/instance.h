@@ -12,14 +12,21 @@ namespace wpm::supervisor {
 
 // An exclusive flock on <runtime dir>/master.lock held for the master's lifetime: two masters
 // started at once with the same name cannot both pass (the state file alone would race).
+// Released by removing the lock file and the (then empty) runtime directory, so stopped pools
+// leave nothing behind.
 class InstanceLock {
  public:
   // Fails with "a pool named 'NAME' is already running (master pid N)" when taken.
   static Result<InstanceLock> acquire(const std::string& dir, const std::string& name);
+  InstanceLock(InstanceLock&& other) noexcept
+      : fd_(std::move(other.fd_)), dir_(std::move(other.dir_)) { other.dir_.clear(); }
+  InstanceLock& operator=(InstanceLock&&) = delete;
+  ~InstanceLock();
 
  private:
-  explicit InstanceLock(UniqueFd fd) : fd_(std::move(fd)) {}
+  InstanceLock(UniqueFd fd, std::string dir) : fd_(std::move(fd)), dir_(std::move(dir)) {}
   UniqueFd fd_;
+  std::string dir_;
 };
 
 // Writes the pid (mode 0600, replaced atomically) and removes it when destroyed.

@@ -132,6 +132,9 @@ def test_master_term_exits_zero_within_graceful_timeout(pool_factory):
     start = time.monotonic()
     assert pool.stop(signal.SIGTERM, timeout=20) == 0, pool.output()
     assert time.monotonic() - start < 5 + 2
+    import os
+    assert not os.path.exists(os.path.join(pool.runtime_dir, "wpm", pool.name)), \
+        "a stopped pool leaves its runtime directory behind"
     for pid in worker_pids:
         try:
             import os
