@@ -1,8 +1,9 @@
 // The thread worker's handler threads and the state they share with the poller thread.
 //
-// A handler thread waits in epoll_wait on the connection epoll set (idle connections sit
-// there, not in a thread), claims the connection of an event, reads what is there without
-// blocking, and when the parser holds a complete request, handles it in blocking style:
+// The leading handler thread waits in epoll_wait on the connection epoll set (idle
+// connections sit there, not in a thread), claims the connection of an event, reads what is
+// there without blocking, and when the parser holds a complete request, handles it in
+// blocking style:
 // cpu_ms spins, io_ms sleeps this thread, the response is written with a deadline. Then it
 // serves any pipelined request already buffered and parks the connection back in epoll. A
 // request that is still arriving (a slow client) is parked too: it costs no thread.

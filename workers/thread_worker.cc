@@ -1,5 +1,6 @@
 // The thread worker (Gunicorn's gthread + the exporter's PrometheusThreadWorker): one poller
-// thread and a pool of `threads` handler threads (thread_handler.h), HTTP/1.1 keep-alive.
+// thread and a pool of `threads` handler threads (thread_handler.h: leader/followers on an
+// edge-triggered epoll set of the connections), HTTP/1.1 keep-alive.
 //
 // The poller owns the listen socket, the signals, the timers and the heartbeat. It accepts
 // while the worker holds fewer than `worker_connections` connections; at the cap it takes the
@@ -105,6 +106,7 @@ class Poller {
   Mode mode() const { return pool_->mode.load(std::memory_order_relaxed); }
   void begin_stop(Mode mode, uint64_t now, const char* why);
   void watch_stop(uint64_t now);
+  void watch_parent(uint64_t now);
   void beat(uint64_t now);
   void sweep(uint64_t now);
   void accept_some(uint64_t now);
@@ -195,12 +197,14 @@ void Poller::watch_stop(uint64_t now) {
     pool_->mode.store(Mode::closing, std::memory_order_relaxed);
     quiet_ns_ = 0;
   }
-  if (!orphaned_ && !ctx_.parent_alive()) {
-    log_warning("master ", ctx_.parent_pid, " is gone; exiting");
-    orphaned_ = true;
-    quiet_ns_ = 0;
-    begin_stop(Mode::closing, now, "master gone");
-  }
+}
+
+void Poller::watch_parent(uint64_t now) {
+  if (orphaned_ || ctx_.parent_alive()) return;
+  log_warning("master ", ctx_.parent_pid, " is gone; exiting");
+  orphaned_ = true;
+  quiet_ns_ = 0;
+  begin_stop(Mode::closing, now, "master gone");
 }
 
 void Poller::beat(uint64_t now) {
@@ -309,11 +313,19 @@ int Poller::run() {
   int tick_ms = std::min(ctx_.heartbeat_interval_ms(), kMaxTickMs);
   if (pool_->keepalive_on)
     tick_ms = std::clamp(static_cast<int>(pool_->keepalive_ns / 2'000'000), 5, tick_ms);
+  uint64_t tick_ns = static_cast<uint64_t>(tick_ms) * 1'000'000;
   uint64_t now = monotonic_ns();
+  uint64_t next_tick = now;
   for (;;) {
-    beat(now);
     watch_stop(now);
-    sweep(now);
+    // Timers once a tick, not once per wake-up: under a connection storm the poller wakes
+    // for every accept, and a sweep scans every connection.
+    if (now >= next_tick) {
+      next_tick = now + tick_ns;
+      beat(now);
+      watch_parent(now);
+      sweep(now);
+    }
     if (mode() != Mode::serving && pool_->conns.live() == 0) return exit_gracefully();
     if (orphaned_ && now >= graceful_deadline_) {
       log_warning("master gone and ", pool_->conns.live(), " connection(s) still busy: exiting");
@@ -321,7 +333,8 @@ int Poller::run() {
     }
     update_listening(now);
     if (take_reopen_logs()) log_info("USR1: logs go to stderr, nothing to reopen");
-    if (Status s = wait(tick_ms, now); !s) {
+    int timeout_ms = static_cast<int>((next_tick - std::min(now, next_tick) + 999'999) / 1'000'000);
+    if (Status s = wait(timeout_ms, now); !s) {
       log_error("thread worker: ", s.error().message);
       return kExitRuntime;  // ~Poller stops the threads once their requests are done
     }
