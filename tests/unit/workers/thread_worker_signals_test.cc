@@ -2,6 +2,7 @@
 // drain and graceful timeout, ABRT with requests in flight, INT, max_requests, /crash.
 #include <gtest/gtest.h>
 
+#include <sys/prctl.h>
 #include <sys/resource.h>
 
 #include <atomic>
@@ -207,6 +208,61 @@ TEST(ThreadWorkerSignals, CrashOnAHandlerThreadIsACrashNotAnAbort) {
   EXPECT_TRUE(WIFSIGNALED(status));
   EXPECT_EQ(WTERMSIG(status), SIGABRT);
   EXPECT_FALSE(recorded_exit(w.slot().hot).has_value());
+}
+
+// The master dies: the worker (reparented to this test process, made a subreaper so it can
+// reap it) notices within a tick, lets go of its idle connections and exits 0 without
+// recording an exit nobody will read.
+TEST(ThreadWorkerSignals, MasterDeathEndsTheWorker) {
+  ASSERT_EQ(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+  struct SubreaperOff {
+    ~SubreaperOff() { prctl(PR_SET_CHILD_SUBREAPER, 0); }
+  } subreaper_off;
+  Result<Segment> segment = Segment::create(1);
+  ASSERT_TRUE(segment);
+  WorkerSlot& slot = segment->slot(0);
+  claim_slot(slot, 0, 1, 0);
+  UniqueFd listener(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  ASSERT_EQ(bind(listener.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ASSERT_EQ(listen(listener.get(), 16), 0);
+  getsockname(listener.get(), reinterpret_cast<sockaddr*>(&addr), &len);
+  WorkerOptions o = thread_options();
+  o.listen_fd = listener.get();
+  o.segment_fd = segment->fd();
+  int pid_pipe[2], die_pipe[2];
+  ASSERT_EQ(pipe(pid_pipe), 0);
+  ASSERT_EQ(pipe(die_pipe), 0);
+  pid_t master = fork();
+  if (master == 0) {  // the stand-in master: spawns the worker, dies when told (or EOF)
+    close(die_pipe[1]);  // so the test's close is the EOF
+    pid_t worker = fork();
+    if (worker == 0) _exit(run_worker(o));
+    ssize_t ignored = write(pid_pipe[1], &worker, sizeof(worker));
+    char c;
+    ignored = read(die_pipe[0], &c, 1);
+    (void)ignored;
+    _exit(0);
+  }
+  close(die_pipe[0]);
+  ChildGuard master_guard(master);
+  pid_t worker = -1;
+  ASSERT_EQ(read(pid_pipe[0], &worker, sizeof(worker)), ssize_t{sizeof(worker)});
+  close(pid_pipe[0]);
+  close(pid_pipe[1]);
+  ChildGuard worker_guard(worker);  // ours once reparented: killed and reaped on failure
+  ASSERT_TRUE(eventually([&] { return slot.hot.state.load() == uint32_t(WorkerState::running); }));
+  Client idle(ntohs(addr.sin_port));
+  std::optional<Response> first = idle.get("/");
+  close(die_pipe[1]);  // the master dies
+  ASSERT_TRUE(first);
+  ASSERT_EQ(master_guard.wait_exit(5000), 0);
+  EXPECT_TRUE(idle.closed_by_peer(3000));
+  EXPECT_EQ(exit_code_of(worker_guard, 5000), 0);
+  EXPECT_FALSE(recorded_exit(slot.hot).has_value());
 }
 
 }  // namespace
