@@ -7,9 +7,9 @@
 // stack never grows with the number of requests served, whether or not the compiler turns
 // symmetric transfer into a tail call (it does not have to at -O0).
 //
-// Frames come from a per-size free list (the worker is single-threaded): serving a request
-// allocates a few frames and, after warm-up, never reaches malloc. Sanitizer builds use plain
-// new/delete so ASan still sees every frame's lifetime.
+// Frames come from malloc: glibc's per-thread cache serves these small, short-lived blocks
+// as fast as a private free list would, and a freed burst of frames can go back to the kernel
+// (a private free list measured 85 MiB kept after 10,000 concurrent requests).
 #pragma once
 
 #include <coroutine>
@@ -18,9 +18,6 @@
 #include <utility>
 
 namespace wpm::eventlet {
-
-void* frame_alloc(size_t size);
-void frame_free(void* frame, size_t size) noexcept;
 
 template <class T>
 class [[nodiscard]] Co {
@@ -37,8 +34,6 @@ class [[nodiscard]] Co {
     void return_value(T v) { value = std::move(v); }
     // Nothing a connection task runs throws past the Exchange's boundary: a throw is a bug.
     void unhandled_exception() noexcept { std::terminate(); }
-    static void* operator new(size_t size) { return frame_alloc(size); }
-    static void operator delete(void* frame, size_t size) noexcept { frame_free(frame, size); }
   };
 
   struct Final {

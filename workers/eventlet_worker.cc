@@ -18,41 +18,6 @@
 #include "workers/reactor_loop.h"
 
 namespace wpm {
-namespace eventlet {
-
-#if defined(__SANITIZE_ADDRESS__)
-void* frame_alloc(size_t size) { return ::operator new(size); }
-void frame_free(void* frame, size_t) noexcept { ::operator delete(frame); }
-#else
-namespace {
-
-constexpr size_t kGranule = 64;
-constexpr size_t kClasses = 64;  // frames up to 4 KiB are recycled
-struct FreeFrame {
-  FreeFrame* next;
-};
-thread_local FreeFrame* g_free_frames[kClasses] = {};
-
-}  // namespace
-
-void* frame_alloc(size_t size) {
-  size_t c = (size + kGranule - 1) / kGranule;
-  if (c >= kClasses) return ::operator new(size);
-  if (FreeFrame* f = g_free_frames[c]) {
-    g_free_frames[c] = f->next;
-    return f;
-  }
-  return ::operator new(c * kGranule);
-}
-void frame_free(void* frame, size_t size) noexcept {
-  size_t c = (size + kGranule - 1) / kGranule;
-  if (c >= kClasses) return ::operator delete(frame);
-  g_free_frames[c] = new (frame) FreeFrame{g_free_frames[c]};
-}
-#endif
-
-}  // namespace eventlet
-
 namespace {
 
 using aio::WaitResult;
@@ -61,7 +26,7 @@ using eventlet::Co;
 constexpr int kRead = static_cast<int>(aio::Dir::read);
 constexpr int kWrite = static_cast<int>(aio::Dir::write);
 constexpr int kNoFd = -1;  // a pure timer wait
-constexpr size_t kMaxSpareSessions = 256;
+constexpr size_t kTrimAfterFreeing = 256;  // sessions freed at once before a malloc_trim
 
 // What a connection needs only while a request is in hand.
 struct Session {
@@ -75,21 +40,31 @@ class SessionPool {
   SessionPool(const app::SyntheticApp& app, PrometheusMixin& metrics)
       : app_(app), metrics_(metrics) {}
   std::unique_ptr<Session> take() {
+    policy_.note_in_use(++in_use_);
     if (spare_.empty()) return std::make_unique<Session>(app_, metrics_);
     std::unique_ptr<Session> s = std::move(spare_.back());
     spare_.pop_back();
     return s;
   }
   void give(std::unique_ptr<Session> s) {
-    if (spare_.size() >= kMaxSpareSessions) return;  // a burst is over: let it go
+    --in_use_;
     s->parser.reset();
     spare_.push_back(std::move(s));
+  }
+  void trim(uint64_t now_ns) {
+    size_t keep = policy_.allowance(now_ns, in_use_);
+    if (spare_.size() <= keep) return;
+    size_t freed = spare_.size() - keep;
+    spare_.resize(keep);
+    if (freed >= kTrimAfterFreeing) release_free_memory();
   }
 
  private:
   const app::SyntheticApp& app_;
   PrometheusMixin& metrics_;
   std::vector<std::unique_ptr<Session>> spare_;
+  size_t in_use_ = 0;
+  SparePolicy policy_;
 };
 
 struct EvConn final : ConnBase {
@@ -146,6 +121,7 @@ class EventletWorker final : public AsyncServer {
     conn->task.emplace(serve(*conn));
   }
   void destroy(ConnBase* conn) override { delete static_cast<EvConn*>(conn); }
+  void after_turn() override { sessions_.trim(reactor().now()); }
 
  private:
   WaitFor wait_for(ConnBase& c, int dir, uint64_t deadline_ns) {

@@ -33,7 +33,6 @@ constexpr size_t kStackSize = 256 << 10;  // ASan's redzones make every frame la
 #else
 constexpr size_t kStackSize = 64 << 10;
 #endif
-constexpr size_t kMaxSpareThreads = 128;
 
 class GeventWorker;
 
@@ -105,9 +104,14 @@ class GeventWorker final : public AsyncServer {
     }
     park(*conn);
   }
-  void destroy(ConnBase* conn) override {
-    delete static_cast<GConn*>(conn);
-    while (free_.size() > kMaxSpareThreads) drop(free_.back());
+  void destroy(ConnBase* conn) override { delete static_cast<GConn*>(conn); }
+  // A burst is over: unmap the stacks it left behind (munmap gives them back at once).
+  void after_turn() override {
+    size_t keep = spare_policy_.allowance(reactor().now(), threads_.size() - free_.size());
+    if (free_.size() <= keep) return;
+    size_t dropped = free_.size() - keep;
+    while (free_.size() > keep) drop(free_.back());
+    if (dropped >= 256) release_free_memory();  // their parsers were on the heap
   }
   void on_loop_end() override {
     while (!free_.empty()) drop(free_.back());
@@ -120,6 +124,7 @@ class GeventWorker final : public AsyncServer {
 
   std::vector<std::unique_ptr<GreenThread>> threads_;
   std::vector<GreenThread*> free_;
+  SparePolicy spare_policy_;
 };
 
 void GConn::wake(WaitResult result) {
@@ -143,6 +148,7 @@ void GeventWorker::park(GConn& conn) {
 }
 
 GreenThread* GeventWorker::take() {
+  spare_policy_.note_in_use(threads_.size() - free_.size() + 1);
   if (!free_.empty()) {
     GreenThread* g = free_.back();
     free_.pop_back();

@@ -1,6 +1,8 @@
 #include "workers/reactor.h"
 
+#include <algorithm>
 #include <cerrno>
+#include <ctime>
 #include <cstring>
 #include <string>
 
@@ -89,20 +91,33 @@ void Reactor::disarm(Timer& timer) {
 uint64_t Reactor::refresh_now() { return now_ns_ = monotonic_ns(); }
 
 Status Reactor::poll(int max_wait_ms) {
-  int wait_ms = max_wait_ms;
+  uint64_t wait_ns = static_cast<uint64_t>(max_wait_ms) * 1'000'000;
   if (!heap_.empty()) {
     uint64_t due = heap_.front()->deadline_ns;
     uint64_t now = refresh_now();
-    // Round up: waking a little late is fine, waking early spins until the deadline.
-    int until_due = due <= now ? 0 : static_cast<int>((due - now + 999'999) / 1'000'000);
-    if (until_due < wait_ms) wait_ms = until_due;
+    wait_ns = std::min(wait_ns, due <= now ? 0 : due - now);
   }
-  int n = epoll_wait(epoll_.get(), events_.data(), static_cast<int>(events_.size()), wait_ms);
+  int n = wait(wait_ns);
   if (n < 0 && errno != EINTR) return errno_error("epoll_wait");
   refresh_now();
   for (int i = 0; i < n; ++i) dispatch(events_[static_cast<size_t>(i)]);
   fire_due_timers();
   return {};
+}
+
+int Reactor::wait(uint64_t wait_ns) {
+  int size = static_cast<int>(events_.size());
+  if (precise_wait_) {
+    // Nanosecond timeouts (Linux 5.11): a /sleep/50 wakes at 50 ms, not up to 51.
+    timespec ts{static_cast<time_t>(wait_ns / 1'000'000'000),
+                static_cast<long>(wait_ns % 1'000'000'000)};
+    int n = epoll_pwait2(epoll_.get(), events_.data(), size, &ts, nullptr);
+    if (n >= 0 || errno != ENOSYS) return n;
+    precise_wait_ = false;
+  }
+  // Round up: waking a little late is fine, waking early spins until the deadline.
+  int wait_ms = static_cast<int>((wait_ns + 999'999) / 1'000'000);
+  return epoll_wait(epoll_.get(), events_.data(), size, wait_ms);
 }
 
 void Reactor::dispatch(const epoll_event& event) {

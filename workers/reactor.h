@@ -97,6 +97,7 @@ class Reactor {
   uint64_t refresh_now();
 
  private:
+  int wait(uint64_t wait_ns);  // epoll_pwait2, or epoll_wait on kernels without it
   void dispatch(const epoll_event& event);
   void fire_due_timers();
   void heap_swap(size_t a, size_t b);
@@ -107,6 +108,7 @@ class Reactor {
   std::vector<Timer*> heap_;  // min-heap on deadline_ns, each timer knows its index
   std::vector<epoll_event> events_ = std::vector<epoll_event>(256);
   uint64_t now_ns_ = 0;
+  bool precise_wait_ = true;
 };
 
 }  // namespace wpm::aio

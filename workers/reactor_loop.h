@@ -17,6 +17,7 @@
 // epoll event or timer of the same batch can still point at a freed connection.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 
@@ -53,6 +54,33 @@ IoStep drain_available(aio::FdWatch& watch);
 
 // Raises the soft RLIMIT_NOFILE to the hard limit (10,000 idle connections must fit).
 void raise_nofile_limit();
+
+// How many pooled spares (sessions, green threads) to keep: the peak in use during the last
+// period. A steady load never frees and re-creates them; a past burst's memory is given back
+// within one or two periods.
+class SparePolicy {
+ public:
+  static constexpr uint64_t kPeriodNs = 10'000'000'000;
+  static constexpr size_t kMinSpare = 64;
+  void note_in_use(size_t n) { peak_ = n > peak_ ? n : peak_; }
+  // Once per period: the number of spares to keep (the caller frees the rest); otherwise
+  // SIZE_MAX (keep everything).
+  size_t allowance(uint64_t now_ns, size_t in_use) {
+    if (now_ns - period_start_ns_ < kPeriodNs) return SIZE_MAX;
+    period_start_ns_ = now_ns;
+    size_t keep = peak_ > kMinSpare ? peak_ : kMinSpare;
+    peak_ = in_use;
+    return keep;
+  }
+
+ private:
+  uint64_t period_start_ns_ = 0;
+  size_t peak_ = 0;
+};
+
+// Gives freed heap pages back to the kernel after a large pool shrank (glibc keeps them
+// otherwise, and the RSS of an idle worker would stay at its burst peak).
+void release_free_memory();
 
 struct ConnBase {
   explicit ConnBase(UniqueFd socket) : fd(std::move(socket)) { wait.watch.fd = fd.get(); }
@@ -112,6 +140,8 @@ class AsyncServer {
  protected:
   virtual void serve_new(UniqueFd socket) = 0;
   virtual void destroy(ConnBase* conn) = 0;
+  // Called after each loop turn, on the hub (trim pools).
+  virtual void after_turn() {}
   // Called once when the loop ends, after every connection is gone (free pooled tasks).
   virtual void on_loop_end() {}
 
