@@ -24,25 +24,6 @@ constexpr uint32_t kLingerMs = 500;
 
 uint64_t seconds_to_ns(double s) { return static_cast<uint64_t>(s * 1e9); }
 
-// "100 Continue" is 25 bytes into an empty send buffer: it all but never blocks, but a
-// deadline still bounds a peer that reads nothing.
-bool send_continue(int fd, uint64_t deadline_ns, PrometheusMixin& metrics) {
-  std::string_view rest = http::kContinueResponse;
-  while (!rest.empty()) {
-    ssize_t n = send(fd, rest.data(), rest.size(), MSG_NOSIGNAL);
-    if (n > 0) {
-      rest.remove_prefix(static_cast<size_t>(n));
-    } else if (n < 0 && errno == EINTR) {
-      continue;
-    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      if (wait_fd(fd, POLLOUT, deadline_ns, metrics) != IoResult::ok) return false;
-    } else {
-      return false;
-    }
-  }
-  return true;
-}
-
 }  // namespace
 
 PoolShared::PoolShared(WorkerContext& context, int conn_epoll, int acceptor_wake)
@@ -180,8 +161,7 @@ Handler::Fill Handler::fill(Conn& c) {
         return Fill::ready;
       if (c.first_byte_ns == 0) c.first_byte_ns = monotonic_ns();
       if (parser.expects_continue()) {
-        uint64_t deadline = monotonic_ns() + pool_.io_timeout_ns;
-        if (!send_continue(c.fd.get(), deadline, pool_.metrics)) return Fill::closed;
+        if (!send_continue(c)) return Fill::closed;
         parser.continue_sent();
       }
       if (c.drained) return Fill::again;  // skip the recv that would say EAGAIN
@@ -195,6 +175,30 @@ Handler::Fill Handler::fill(Conn& c) {
     }
     return Fill::closed;  // reset by the peer: nothing to answer
   }
+}
+
+// "100 Continue" is 25 bytes into an empty send buffer: it all but never waits, but a
+// client that does not read could make it, and then this thread steps down first.
+bool Handler::send_continue(Conn& c) {
+  std::string_view rest = http::kContinueResponse;
+  uint64_t deadline = 0;
+  while (!rest.empty()) {
+    ssize_t n = send(c.fd.get(), rest.data(), rest.size(), MSG_NOSIGNAL);
+    if (n > 0) {
+      rest.remove_prefix(static_cast<size_t>(n));
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      if (deadline == 0) {
+        step_down();
+        deadline = monotonic_ns() + pool_.io_timeout_ns;
+      }
+      if (wait_fd(c.fd.get(), POLLOUT, deadline, pool_.metrics) != IoResult::ok) return false;
+    } else {
+      return false;
+    }
+  }
+  return true;
 }
 
 void Handler::count_request() {

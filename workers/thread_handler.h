@@ -89,6 +89,7 @@ class Handler {
   // Gives up the lead and the rest of the batch before this thread may block.
   void step_down();
   IoResult write(Conn& c);
+  bool send_continue(Conn& c);
   Fill fill(Conn& c);
   // Handles the parser's complete request or parse error; false once the connection closed.
   bool respond_one(Conn& c);
