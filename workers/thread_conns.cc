@@ -48,7 +48,7 @@ uint32_t ConnTable::allocate_slot() {
       return index;
     }
   }
-  // Only the poller allocates, so growing needs no lock against another allocator.
+  // One thread accepts at a time (Listener's mutex), so growing needs no lock of its own.
   uint32_t index = allocated_.load(std::memory_order_relaxed);
   if (index >= capacity_) return UINT32_MAX;
   std::atomic<Conn*>& chunk = chunks_[index / kChunk];
@@ -73,7 +73,8 @@ bool ConnTable::open(UniqueFd fd, uint64_t now_ns, uint64_t deadline_ns) {
   c.deadline_ns.store(deadline_ns, std::memory_order_relaxed);
   c.partial.store(false, std::memory_order_relaxed);
   live_.fetch_add(1, std::memory_order_seq_cst);
-  // Idle before it is armed: no event can exist for it yet, and only this thread sweeps.
+  // Idle before it is armed: no event can exist for it yet. (The sweeper may see it idle
+  // with a far deadline: harmless.)
   uint64_t tag = make_tag(generation_of(c.tag.load(std::memory_order_relaxed)), ConnState::idle);
   c.tag.store(tag, std::memory_order_release);
   if (arm(epoll_fd_, EPOLL_CTL_ADD, c, tag)) return true;

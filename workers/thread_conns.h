@@ -72,8 +72,8 @@ class ConnTable {
   uint32_t allocated() const { return allocated_.load(std::memory_order_acquire); }
   Conn& at(uint32_t index) const;
 
-  // Poller: registers a fresh connection, idle and armed. False when the table is full or
-  // epoll refused it (the fd is closed then).
+  // The accepting thread (one at a time: Listener's mutex): registers a fresh connection,
+  // idle and armed. False when the table is full or epoll refused it (the fd is closed then).
   bool open(UniqueFd fd, uint64_t now_ns, uint64_t deadline_ns);
 
   // Handler: the connection of an epoll event, now owned by the caller; nullptr when the

@@ -30,6 +30,7 @@ PoolShared::PoolShared(WorkerContext& context, int conn_epoll, int acceptor_wake
     : ctx(context),
       metrics(context.slot, context.options.metrics, Writers::shared),
       conns(std::max<uint32_t>(context.options.worker_connections, 1), conn_epoll),
+      listener(*this, context.listen_fd),
       busy(new BusyCell[std::max<uint32_t>(context.options.threads, 1)]),
       conn_epoll_fd(conn_epoll),
       acceptor_wake_fd(acceptor_wake),
@@ -47,6 +48,7 @@ bool PoolShared::keep_alive_allowed() const {
 
 void PoolShared::close(Conn& c) {
   conns.release(c);
+  listener.on_closed();
   if (wake_on_close.load(std::memory_order_seq_cst)) {
     uint64_t one = 1;
     ssize_t ignored = write(acceptor_wake_fd, &one, sizeof(one));
@@ -95,7 +97,11 @@ void Handler::run() {
           if (lead_.owns_lock()) lead_.unlock();  // the next follower sees the key too
           return;
         }
-        if (Conn* c = pool_.conns.claim(key)) serve(*c);
+        if (key == kListenKey) {
+          pool_.listener.on_ready();
+        } else if (Conn* c = pool_.conns.claim(key)) {
+          serve(*c);
+        }
       }
     }
   }
@@ -107,6 +113,10 @@ void Handler::step_down() {
   while (batch_next_ < batch_len_) {
     uint64_t key = batch_[batch_next_++].data.u64;
     if (key == kStopKey) continue;  // level-triggered: the next leader sees it again
+    if (key == kListenKey) {  // one-shot: accept now, or nobody would re-arm it
+      pool_.listener.on_ready();
+      continue;
+    }
     Conn* c = pool_.conns.claim(key);
     if (c == nullptr) continue;
     if (now == 0) now = monotonic_ns();

@@ -20,6 +20,7 @@
 #include "workers/exchange.h"
 #include "workers/instrumentation.h"
 #include "workers/thread_conns.h"
+#include "workers/thread_listener.h"
 #include "workers/worker_context.h"
 
 namespace wpm::threaded {
@@ -44,9 +45,10 @@ struct PoolShared {
   WorkerContext& ctx;
   PrometheusMixin metrics;
   ConnTable conns;
+  Listener listener;
   std::unique_ptr<BusyCell[]> busy;  // one per handler thread
   std::atomic<Mode> mode{Mode::serving};
-  // Set by the poller while it waits for a connection to close (at the cap, or stopping).
+  // Set by the poller once stopping: it waits for the last connection to close.
   std::atomic<bool> wake_on_close{false};
   std::atomic<uint64_t> requests_begun{0};  // for max_requests
   std::mutex leader;  // held by the handler thread that waits in epoll_wait (Handler)
@@ -58,7 +60,8 @@ struct PoolShared {
 
   // May the response being built keep its connection open?
   bool keep_alive_allowed() const;
-  // Closes a connection the caller owns and tells the poller if it waits for that.
+  // Closes a connection the caller owns and tells whoever waits for that (the listener at
+  // the cap, the poller when stopping).
   void close(Conn& c);
   // Parks a connection the caller owns (and drained) with the right deadline.
   ParkResult park(Conn& c, uint64_t now_ns);

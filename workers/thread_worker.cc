@@ -2,12 +2,13 @@
 // thread and a pool of `threads` handler threads (thread_handler.h: leader/followers on an
 // edge-triggered epoll set of the connections), HTTP/1.1 keep-alive.
 //
-// The poller owns the listen socket, the signals, the timers and the heartbeat. It accepts
-// while the worker holds fewer than `worker_connections` connections; at the cap it takes the
-// listen socket out of its epoll set (the backlog waits, or another worker accepts) until a
-// connection closes, and responses stop offering keep-alive, as gthread does. Every tick it
-// sweeps the idle connections: keep-alive idle past `keepalive`, a request or a fresh
-// connection silent past `timeout`, and when quitting, connections idle between requests.
+// The poller owns the signals, the timers, the heartbeat and the worker's lifecycle; the
+// leading handler thread accepts (thread_listener.h): while the worker holds fewer than
+// `worker_connections` connections; at the cap the listen socket stays disarmed (the backlog
+// waits, or another worker accepts) until a connection closes, and responses stop offering
+// keep-alive, as gthread does. Every tick the poller sweeps the idle connections: keep-alive
+// idle past `keepalive`, a request or a fresh connection silent past `timeout`, and when
+// quitting, connections idle between requests.
 //
 // Heartbeat — "the pool makes progress": beaten with the current time while at least one
 // handler thread is free; while every thread is on a request, it stays at the moment the
@@ -57,9 +58,7 @@ namespace {
 
 constexpr uint64_t kQuitQuietNs = 200'000'000;       // idle this long when quitting → closed
 constexpr int kMaxTickMs = 100;                      // sweep precision
-constexpr uint64_t kAcceptBackoffNs = 100'000'000;  // after EMFILE and friends
-constexpr uint32_t kAcceptBatch = 1;                 // per wake-up: let sibling workers compete
-constexpr uint64_t kListenKey = 1, kSignalKey = 2, kWakeKey = 3;
+constexpr uint64_t kSignalKey = 1, kWakeKey = 2;
 
 Status add_to_epoll(int epoll_fd, int fd, uint64_t key, const char* what) {
   epoll_event ev{};
@@ -109,22 +108,18 @@ class Poller {
   void watch_parent(uint64_t now);
   void beat(uint64_t now);
   void sweep(uint64_t now);
-  void accept_some(uint64_t now);
-  void update_listening(uint64_t now);
   Status wait(int timeout_ms, uint64_t& now);
   int exit_gracefully();
 
   WorkerContext& ctx_;
-  UniqueFd epoll_;       // the poller's: listen socket, signal eventfd, wake eventfd
-  UniqueFd conn_epoll_;  // the handler threads': connections, stop eventfd
+  UniqueFd epoll_;       // the poller's: signal eventfd, wake eventfd
+  UniqueFd conn_epoll_;  // the handler threads': listen socket, connections, stop eventfd
   UniqueFd wake_;        // handler → poller: a connection closed while the poller waits
   UniqueFd stop_;        // poller → handlers: written once, never drained (level-triggered)
   std::unique_ptr<PoolShared> pool_;
   std::vector<std::unique_ptr<Handler>> handlers_;
   std::vector<std::thread> threads_;
-  bool listening_ = false;
   bool orphaned_ = false;
-  uint64_t accept_backoff_until_ = 0;
   uint64_t graceful_deadline_ = 0;
   uint64_t quiet_ns_ = kQuitQuietNs;
 };
@@ -146,6 +141,7 @@ Status Poller::setup() {
     return s;
   raise_fd_limit(ctx_.options.worker_connections);
   pool_ = std::make_unique<PoolShared>(ctx_, conn_epoll_.get(), wake_.get());
+  if (Status s = pool_->listener.start(); !s) return s;
   return start_threads();
 }
 
@@ -182,6 +178,8 @@ void Poller::stop_threads() {
 void Poller::begin_stop(Mode mode, uint64_t now, const char* why) {
   log_info(why, ": stop accepting, ", pool_->conns.live(), " connection(s) open");
   pool_->mode.store(mode, std::memory_order_relaxed);
+  pool_->listener.stop();
+  pool_->wake_on_close.store(true, std::memory_order_seq_cst);
   graceful_deadline_ = now + static_cast<uint64_t>(ctx_.options.graceful_timeout_s * 1e9);
 }
 
@@ -244,45 +242,6 @@ void Poller::sweep(uint64_t now) {
   }
 }
 
-void Poller::accept_some(uint64_t now) {
-  ConnTable& conns = pool_->conns;
-  for (uint32_t i = 0; i < kAcceptBatch && conns.live() < conns.capacity(); ++i) {
-    int fd = accept4(ctx_.listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd < 0) {
-      if (errno == EINTR || errno == ECONNABORTED) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) return;  // a sibling worker was faster
-      // EMFILE and friends: stop polling the listen socket for a moment instead of spinning.
-      log_error("accept on listen fd ", ctx_.listen_fd, ": ", std::strerror(errno));
-      accept_backoff_until_ = now + kAcceptBackoffNs;
-      return;
-    }
-    int one = 1;  // pipelined responses must not wait for the client's delayed ACK
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    conns.open(UniqueFd(fd), now, now + pool_->io_timeout_ns);
-  }
-}
-
-void Poller::update_listening(uint64_t now) {
-  ConnTable& conns = pool_->conns;
-  // The flag first, then the count: a handler closing a connection meanwhile sees the flag.
-  pool_->wake_on_close.store(true, std::memory_order_seq_cst);
-  bool at_cap = conns.live() >= conns.capacity();
-  bool serving = mode() == Mode::serving;
-  if (serving && !at_cap) pool_->wake_on_close.store(false, std::memory_order_relaxed);
-  bool want = serving && !at_cap && now >= accept_backoff_until_;
-  if (want == listening_) return;
-  epoll_event ev{};
-  ev.events = EPOLLIN;
-  ev.data.u64 = kListenKey;
-  int op = want ? EPOLL_CTL_ADD : EPOLL_CTL_DEL;
-  if (epoll_ctl(epoll_.get(), op, ctx_.listen_fd, &ev) != 0) {
-    log_error("epoll_ctl ", want ? "ADD" : "DEL", " of listen fd ", ctx_.listen_fd, ": ",
-              std::strerror(errno));
-    return;
-  }
-  listening_ = want;
-}
-
 Status Poller::wait(int timeout_ms, uint64_t& now) {
   epoll_event events[4];
   int n = epoll_wait(epoll_.get(), events, 4, timeout_ms);
@@ -290,9 +249,7 @@ Status Poller::wait(int timeout_ms, uint64_t& now) {
   now = monotonic_ns();
   for (int i = 0; i < n; ++i) {
     uint64_t key = events[i].data.u64;
-    if (key == kListenKey && listening_) {
-      accept_some(now);
-    } else if (key == kSignalKey) {
+    if (key == kSignalKey) {
       drain_signal_wake();
     } else if (key == kWakeKey) {
       uint64_t value = 0;
@@ -318,20 +275,19 @@ int Poller::run() {
   uint64_t next_tick = now;
   for (;;) {
     watch_stop(now);
-    // Timers once a tick, not once per wake-up: under a connection storm the poller wakes
-    // for every accept, and a sweep scans every connection.
+    // Timers once a tick, not once per wake-up: a sweep scans every connection.
     if (now >= next_tick) {
       next_tick = now + tick_ns;
       beat(now);
       watch_parent(now);
       sweep(now);
+      if (mode() == Mode::serving) pool_->listener.tick(now);
     }
     if (mode() != Mode::serving && pool_->conns.live() == 0) return exit_gracefully();
     if (orphaned_ && now >= graceful_deadline_) {
       log_warning("master gone and ", pool_->conns.live(), " connection(s) still busy: exiting");
       std::_Exit(kExitOk);  // stuck handler threads cannot be joined
     }
-    update_listening(now);
     if (take_reopen_logs()) log_info("USR1: logs go to stderr, nothing to reopen");
     int timeout_ms = static_cast<int>((next_tick - std::min(now, next_tick) + 999'999) / 1'000'000);
     if (Status s = wait(timeout_ms, now); !s) {
