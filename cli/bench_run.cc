@@ -145,36 +145,33 @@ Reconciliation reconcile(uint64_t completed, uint64_t failed, uint64_t server_de
   return r;
 }
 
-Result<ClassResult> run_class(const BenchContext& ctx, std::optional<WorkerClass> worker_class) {
+namespace {
+
+Result<PoolProcess> start_pool(const BenchContext& ctx, WorkerClass c) {
+  std::string cls(to_string(c));
+  std::string name = "bench-" + cls + "-" + std::to_string(getpid());
+  Result<PoolProcess> pool = PoolProcess::start(ctx.self_exe, name, pool_args(ctx.options, c),
+                                                ctx.out_dir + "/pool-" + cls + ".log");
+  if (!pool) return pool.error();
+  if (Result<PoolState> ready = pool->wait_ready(ctx.options.workers, 60); !ready)
+    return ready.error();
+  return pool;
+}
+
+// Runs the load against `cr.target_url`, firing the injections and scraping the timeline when a
+// pool is under test; fills the client side of `cr`.
+Result<loadgen::LoadResult> measure(const BenchContext& ctx, const PoolProcess* pool,
+                                    std::optional<ScrapeTotals>& before, ClassResult& cr) {
   const BenchOptions& o = ctx.options;
-  ClassResult cr;
-  loadgen::LoadSpec spec = load_spec(o);
-  std::optional<PoolProcess> pool;
-  std::string metrics_url;
-  if (worker_class) {
-    cr.worker_class = std::string(to_string(*worker_class));
-    std::string name = "bench-" + cr.worker_class + "-" + std::to_string(getpid());
-    Result<PoolProcess> started = PoolProcess::start(
-        ctx.self_exe, name, pool_args(o, *worker_class), ctx.out_dir + "/pool-" + cr.worker_class + ".log");
-    if (!started) return started.error();
-    pool.emplace(std::move(*started));
-    Result<PoolState> ready = pool->wait_ready(o.workers, 60);
-    if (!ready) return ready.error();
-    metrics_url = pool->metrics_url();
-    cr.target_url = pool->base_url();
-  } else {
-    cr.worker_class = "target";
-    cr.target_url = o.target;
-  }
   Result<loadgen::TargetUrl> url = loadgen::parse_target_url(cr.target_url);
   if (!url) return url.error();
+  loadgen::LoadSpec spec = load_spec(o);
   spec.host = url->host;
   spec.port = url->port;
-  if (!worker_class && o.paths == std::vector<std::string>{"/"}) spec.paths = {url->path};
-
-  std::optional<ScrapeTotals> before;
+  if (!pool && o.paths == std::vector<std::string>{"/"}) spec.paths = {url->path};
+  std::string metrics_url = pool ? pool->metrics_url() : "";
   if (pool)
-    spec.before_measure = [&] {
+    spec.before_measure = [&before, metrics_url] {
       if (Result<ScrapeTotals> t = scrape(metrics_url, kPrefix)) before = *t;
     };
   Result<std::unique_ptr<loadgen::LoadRun>> run = loadgen::LoadRun::start(spec);
@@ -191,29 +188,59 @@ Result<ClassResult> run_class(const BenchContext& ctx, std::optional<WorkerClass
   loadgen::fill_class_result(result, cr);
   for (size_t i = 0; i < cr.timeline.size() && i < server_seconds.size(); ++i)
     cr.timeline[i].server_requests = server_seconds[i];
+  return result;
+}
 
+// The server side after the run: final scrape, restarts, reconciliation, final worker figures.
+void settle_pool_side(const BenchOptions& o, const PoolProcess& pool,
+                      const std::optional<ScrapeTotals>& before, uint64_t sent_no_response,
+                      ClassResult& cr) {
+  double expected = (before ? before->requests : 0) + static_cast<double>(cr.responses);
+  Result<ScrapeTotals> after = settled_scrape(pool.metrics_url(), expected);
+  if (!after || !before) {
+    cr.reconciliation.verdict = "MISMATCH: could not scrape " + pool.metrics_url();
+    return;
+  }
+  cr.final_scrape = after->text;
+  for (const auto& [reason, value] : after->master_restarts) {
+    auto it = before->master_restarts.find(reason);
+    double delta = value - (it == before->master_restarts.end() ? 0 : it->second);
+    if (delta > 0) cr.master_restarts[reason] = static_cast<uint64_t>(delta);
+  }
+  auto server = static_cast<uint64_t>(std::llround(after->requests - before->requests));
+  cr.reconciliation = reconcile(cr.responses, sent_no_response, server, schedule_aborts(o.injects));
+  if (Result<PoolState> state = read_state_file(pool.name()))
+    cr.workers = final_workers(*state, *after);
+}
+
+}  // namespace
+
+Result<ClassResult> run_class(const BenchContext& ctx, std::optional<WorkerClass> worker_class) {
+  ClassResult cr;
+  std::optional<PoolProcess> pool;
+  if (worker_class) {
+    cr.worker_class = std::string(to_string(*worker_class));
+    Result<PoolProcess> started = start_pool(ctx, *worker_class);
+    if (!started) return started.error();
+    pool.emplace(std::move(*started));
+    cr.target_url = pool->base_url();
+  } else {
+    cr.worker_class = "target";
+    cr.target_url = ctx.options.target;
+  }
+  std::optional<ScrapeTotals> before;
+  Result<loadgen::LoadResult> result = measure(ctx, pool ? &*pool : nullptr, before, cr);
+  if (!result) return result.error();
   if (!pool) {
     cr.reconciliation.verdict = "not applicable: --target has no server-side counts";
     cr.reconciliation.ok = true;
     cr.reconciliation.client_completed = cr.responses;
     return cr;
   }
-  Result<ScrapeTotals> after = settled_scrape(metrics_url, (before ? before->requests : 0) + cr.responses);
-  if (after && before) {
-    cr.final_scrape = after->text;
-    for (const auto& [reason, value] : after->master_restarts) {
-      double delta = value - before->master_restarts[reason];
-      if (delta > 0) cr.master_restarts[reason] = static_cast<uint64_t>(delta);
-    }
-    auto server = static_cast<uint64_t>(std::llround(after->requests - before->requests));
-    cr.reconciliation = reconcile(cr.responses, result.sent_no_response(), server,
-                                  schedule_aborts(o.injects));
-    if (Result<PoolState> state = read_state_file(pool->name())) cr.workers = final_workers(*state, *after);
-  } else {
-    cr.reconciliation.verdict = "MISMATCH: could not scrape " + metrics_url;
-  }
+  settle_pool_side(ctx.options, *pool, before, result->sent_no_response(), cr);
   int status = pool->stop(15);
-  if (status != 0) log_warning("pool ", pool->name(), " exited with status ", status, "; see ", pool->log_path());
+  if (status != 0)
+    log_warning("pool ", pool->name(), " exited with status ", status, "; see ", pool->log_path());
   return cr;
 }
 

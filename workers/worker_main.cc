@@ -45,7 +45,7 @@ int run_worker(const WorkerOptions& options) {
   }
   WorkerModel model = worker_model(options.worker_class);
   if (model == nullptr) {
-    log_error("worker class ", to_string(options.worker_class), " not built yet");
+    log_error("unknown worker class #", static_cast<int>(options.worker_class));
     return kExitRuntime;
   }
   if (!is_listening_socket(options.listen_fd)) {

@@ -296,15 +296,5 @@ TEST(SyncWorker, CrashAbortsWithoutRecordingAnExitWhenAllowed) {
   EXPECT_FALSE(recorded_exit(w.slot().hot).has_value());  // the master attributes "crash"
 }
 
-TEST(SyncWorker, UnbuiltWorkerClassExitsOneWithoutServing) {
-  WorkerOptions o = quick_options();
-  o.worker_class = WorkerClass::gevent;
-  WorkerProcess w(o);
-  int status = w.child().wait_exit();
-  ASSERT_TRUE(status != -1 && WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 1);
-  EXPECT_EQ(w.state(), WorkerState::booting);
-}
-
 }  // namespace
 }  // namespace wpm::test
