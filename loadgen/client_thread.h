@@ -17,7 +17,7 @@
 #include "loadgen/response_parser.h"
 #include "loadgen/run_shared.h"
 #include "loadgen/schedule.h"
-#include "loadgen/unique_fd.h"
+#include "core/unique_fd.h"
 
 struct epoll_event;
 

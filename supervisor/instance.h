@@ -6,7 +6,7 @@
 #include <string>
 
 #include "core/result.h"
-#include "supervisor/unique_fd.h"
+#include "core/unique_fd.h"
 
 namespace wpm::supervisor {
 

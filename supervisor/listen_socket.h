@@ -5,7 +5,7 @@
 
 #include "core/options.h"
 #include "core/result.h"
-#include "supervisor/unique_fd.h"
+#include "core/unique_fd.h"
 
 namespace wpm::supervisor {
 

@@ -8,7 +8,7 @@
 
 #include "core/names.h"
 #include "core/result.h"
-#include "supervisor/unique_fd.h"
+#include "core/unique_fd.h"
 
 namespace wpm::supervisor {
 

@@ -9,7 +9,7 @@
 #include "workers/http_response.h"
 #include "workers/instrumentation.h"
 #include "workers/request_parser.h"
-#include "workers/unique_fd.h"
+#include "core/unique_fd.h"
 
 namespace wpm {
 

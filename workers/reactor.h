@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "core/result.h"
-#include "workers/unique_fd.h"
+#include "core/unique_fd.h"
 
 namespace wpm::aio {
 

@@ -26,7 +26,7 @@
 #include "workers/instrumentation.h"
 #include "workers/reactor.h"
 #include "workers/request_parser.h"
-#include "workers/unique_fd.h"
+#include "core/unique_fd.h"
 #include "workers/worker_context.h"
 
 namespace wpm {

@@ -27,7 +27,7 @@
 #include <vector>
 
 #include "workers/request_parser.h"
-#include "workers/unique_fd.h"
+#include "core/unique_fd.h"
 
 namespace wpm::threaded {
 

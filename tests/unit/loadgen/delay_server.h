@@ -14,7 +14,7 @@
 #include <string>
 #include <thread>
 
-#include "loadgen/unique_fd.h"
+#include "core/unique_fd.h"
 
 namespace wpm::loadgen::testing {
 

@@ -22,7 +22,7 @@
 #include "core/segment.h"
 #include "core/slot_ops.h"
 #include "core/snapshot.h"
-#include "workers/unique_fd.h"
+#include "core/unique_fd.h"
 #include "workers/worker_main.h"
 
 namespace wpm::test {

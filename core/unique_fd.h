@@ -1,11 +1,11 @@
-// RAII owner of one file descriptor: every fd the master opens is closed on every path.
+// RAII owner of one file descriptor, so every fd is closed on every path.
 #pragma once
 
 #include <unistd.h>
 
 #include <utility>
 
-namespace wpm::supervisor {
+namespace wpm {
 
 class UniqueFd {
  public:
@@ -33,4 +33,4 @@ class UniqueFd {
   int fd_ = -1;
 };
 
-}  // namespace wpm::supervisor
+}  // namespace wpm
