@@ -54,6 +54,9 @@ TEST(InstanceLock, SecondMasterWithTheSameNameIsRefused) {
   EXPECT_NE(second.error().message.find("a pool named 'pool-a' is already running"),
             std::string::npos);
   { InstanceLock released = std::move(*first); }
+  // Releasing removes the lock file and the emptied runtime directory.
+  EXPECT_FALSE(std::filesystem::exists(dir));
+  std::filesystem::create_directory(dir);
   EXPECT_TRUE(InstanceLock::acquire(dir, "pool-a").ok());
   std::filesystem::remove_all(dir);
 }
