@@ -15,9 +15,6 @@
 namespace wpm::test {
 namespace {
 
-using aio::Client;
-using aio::ms_since;
-using aio::Response;
 
 int exit_code(ChildGuard& child, int timeout_ms) {
   int status = child.wait_exit(timeout_ms);
@@ -76,12 +73,12 @@ TEST_P(AsyncWorker, QuitFinishesTheRequestInHandAndClosesIdleConnections) {
   Client idle(w.port());
   ASSERT_TRUE(idle.get("/"));
   ASSERT_EQ(aio::settled(w, 1).requests, 1u);
-  size_t fds = aio::open_fds(w.pid());
+  size_t fds = open_fd_count(w.pid());
   Client silent(w.port());  // connected, never sends a byte
   Client busy(w.port());
-  ASSERT_TRUE(busy.send(aio::request("/sleep/400")));
+  ASSERT_TRUE(busy.send(get_request("/sleep/400")));
   ASSERT_TRUE(eventually([&] { return w.slot().hot.in_flight.load() == 1; }));
-  ASSERT_TRUE(eventually([&] { return aio::open_fds(w.pid()) == fds + 2; }));  // both accepted
+  ASSERT_TRUE(eventually([&] { return open_fd_count(w.pid()) == fds + 2; }));  // both accepted
   uint64_t quit_at = monotonic_ns();
   ASSERT_EQ(kill(w.pid(), SIGQUIT), 0);
   ASSERT_TRUE(eventually([&] { return w.state() == WorkerState::quitting; }));
@@ -134,7 +131,7 @@ TEST_P(AsyncWorker, AbortLosesTheRequestsInFlightOnBothSides) {
   std::vector<Client> sleepers;
   for (int i = 0; i < 5; ++i) {
     sleepers.emplace_back(w.port());
-    ASSERT_TRUE(sleepers.back().send(aio::request("/sleep/3000")));
+    ASSERT_TRUE(sleepers.back().send(get_request("/sleep/3000")));
   }
   ASSERT_TRUE(eventually([&] { return w.slot().hot.in_flight.load() == 5; }));
   ASSERT_EQ(kill(w.pid(), SIGABRT), 0);
@@ -156,7 +153,7 @@ TEST_P(AsyncWorker, IntExitsAtOnce) {
   WorkerProcess w(options());
   ASSERT_TRUE(w.wait_running());
   Client c(w.port());
-  ASSERT_TRUE(c.send(aio::request("/sleep/3000")));
+  ASSERT_TRUE(c.send(get_request("/sleep/3000")));
   ASSERT_TRUE(eventually([&] { return w.slot().hot.in_flight.load() == 1; }));
   ASSERT_EQ(kill(w.pid(), SIGINT), 0);
   EXPECT_EQ(exit_code(w.child(), 2000), 0);

@@ -16,9 +16,6 @@
 namespace wpm::test {
 namespace {
 
-using aio::Client;
-using aio::ms_since;
-using aio::Response;
 
 size_t label_index(const WorkerSnapshot& s, std::string_view error_type) {
   for (size_t i = 0; i < s.label_sets.size(); ++i)
@@ -76,7 +73,7 @@ TEST_P(AsyncWorker, AHundredRequestsReuseOneConnectionAndPipelinedOnesAreAnswere
     EXPECT_TRUE(r->keep_alive);
   }
   std::string burst;
-  for (int i = 0; i < 10; ++i) burst += aio::request("/status/" + std::to_string(201 + i));
+  for (int i = 0; i < 10; ++i) burst += get_request("/status/" + std::to_string(201 + i));
   ASSERT_TRUE(c.send(burst));
   for (int i = 0; i < 10; ++i) {
     std::optional<Response> r = c.read();
@@ -92,7 +89,7 @@ TEST_P(AsyncWorker, FiftyConcurrentSleepsOnOneThreadTakeAboutOneSleep) {
   std::vector<Client> clients;
   for (int i = 0; i < 50; ++i) clients.emplace_back(w.port());
   uint64_t start = monotonic_ns();
-  for (Client& c : clients) ASSERT_TRUE(c.send(aio::request("/sleep/200")));
+  for (Client& c : clients) ASSERT_TRUE(c.send(get_request("/sleep/200")));
   ASSERT_TRUE(eventually([&] { return w.slot().hot.in_flight.load() == 50; }, 3000));
   EXPECT_EQ(aio::proc_status_value(w.pid(), "Threads"), 1u);  // one thread holds all 50
   for (Client& c : clients) {
@@ -116,11 +113,11 @@ TEST_P(AsyncWorker, ACpuBoundHandlerBlocksTheLoopAndTheHeartbeatShowsIt) {
   ASSERT_TRUE(eventually([&] { return w.slot().hot.heartbeat_ns.load() > first + 250'000'000; }));
   EXPECT_LT(age_ms(), 350u);  // idle, the loop keeps it fresh
   Client spinner(w.port());
-  ASSERT_TRUE(spinner.send(aio::request("/cpu/1500")));
+  ASSERT_TRUE(spinner.send(get_request("/cpu/1500")));
   ASSERT_TRUE(eventually([&] { return w.slot().hot.in_flight.load() == 1; }));
   uint64_t start = monotonic_ns();
   Client other(w.port());  // cooperative scheduling: nobody else runs meanwhile
-  ASSERT_TRUE(other.send(aio::request("/")));
+  ASSERT_TRUE(other.send(get_request("/")));
   EXPECT_TRUE(eventually([&] { return age_ms() >= 800; }, 3000));
   std::optional<Response> r = other.read();
   ASSERT_TRUE(r);
@@ -141,13 +138,13 @@ TEST_P(AsyncWorker, WorkerConnectionsCapsAcceptedConnections) {
   std::optional<Response> r = first.get("/");
   ASSERT_TRUE(r);
   EXPECT_TRUE(r->keep_alive);  // 1 of 2: keep-alive allowed
-  size_t fds = aio::open_fds(w.pid());
+  size_t fds = open_fd_count(w.pid());
   Client second(w.port());
-  ASSERT_TRUE(eventually([&] { return aio::open_fds(w.pid()) == fds + 1; }));  // accepted
+  ASSERT_TRUE(eventually([&] { return open_fd_count(w.pid()) == fds + 1; }));  // accepted
   Client third(w.port());  // completes in the kernel's backlog, never accepted at the cap
-  ASSERT_TRUE(third.send(aio::request("/status/202")));
+  ASSERT_TRUE(third.send(get_request("/status/202")));
   EXPECT_TRUE(third.silent_for(400));
-  EXPECT_EQ(aio::open_fds(w.pid()), fds + 1);
+  EXPECT_EQ(open_fd_count(w.pid()), fds + 1);
   second.close();  // one slot frees up: the third connection gets in
   std::optional<Response> late = third.read();
   ASSERT_TRUE(late);
@@ -160,7 +157,7 @@ TEST_P(AsyncWorker, MalformedInputGets400OnlyThatConnectionCloses) {
   WorkerProcess w(options());
   ASSERT_TRUE(w.wait_running());
   Client c(w.port());
-  ASSERT_TRUE(c.send(aio::request("/") + "THIS IS NOT HTTP\r\n\r\n"));
+  ASSERT_TRUE(c.send(get_request("/") + "THIS IS NOT HTTP\r\n\r\n"));
   std::optional<Response> good = c.read();
   ASSERT_TRUE(good);
   EXPECT_EQ(good->status, 200);
@@ -215,7 +212,7 @@ TEST_P(AsyncWorker, SlowlorisClientsDoNotStallOtherConnections) {
   WorkerProcess w(options());
   ASSERT_TRUE(w.wait_running());
   const std::string slow_request = "GET /status/201 HTTP/1.1\r\nHost: slow\r\n\r\n";
-  size_t fds = aio::open_fds(w.pid());
+  size_t fds = open_fd_count(w.pid());
   std::atomic<bool> trickling{true};
   std::vector<std::future<int>> slow;
   for (int k = 0; k < 3; ++k) {
@@ -232,7 +229,7 @@ TEST_P(AsyncWorker, SlowlorisClientsDoNotStallOtherConnections) {
       return r ? r->status : -1;
     }));
   }
-  ASSERT_TRUE(eventually([&] { return aio::open_fds(w.pid()) >= fds + 3; }));
+  ASSERT_TRUE(eventually([&] { return open_fd_count(w.pid()) >= fds + 3; }));
   Client fast(w.port());
   uint64_t worst_ms = 0;
   int served = 0;
@@ -318,7 +315,7 @@ TEST_P(AsyncWorker, AThousandConnectionsAreHeldAndServed) {
   o.worker_connections = 2000;
   WorkerProcess w(o);
   ASSERT_TRUE(w.wait_running());
-  size_t fds = aio::open_fds(w.pid());
+  size_t fds = open_fd_count(w.pid());
   std::vector<Client> clients;
   for (int i = 0; i < 1000; ++i) {
     clients.emplace_back(w.port());
@@ -326,10 +323,10 @@ TEST_P(AsyncWorker, AThousandConnectionsAreHeldAndServed) {
     // The harness listens with a backlog of 64: let the worker take each batch, or a busy
     // machine turns the overflow into one-second SYN retransmits.
     if (i % 50 == 49) {
-      ASSERT_TRUE(eventually([&] { return aio::open_fds(w.pid()) >= fds + i + 1; }, 10000));
+      ASSERT_TRUE(eventually([&] { return open_fd_count(w.pid()) >= fds + i + 1; }, 10000));
     }
   }
-  for (Client& c : clients) ASSERT_TRUE(c.send(aio::request("/")));
+  for (Client& c : clients) ASSERT_TRUE(c.send(get_request("/")));
   for (Client& c : clients) {
     std::optional<Response> r = c.read();
     ASSERT_TRUE(r);

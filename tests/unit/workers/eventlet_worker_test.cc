@@ -16,16 +16,16 @@ INSTANTIATE_TEST_SUITE_P(Eventlet, AsyncWorker, ::testing::Values(WorkerClass::e
 TEST(EventletWorker, IoPartsOverlapWhileCpuPartsSerialize) {
   WorkerProcess w(aio::async_options(WorkerClass::eventlet));
   ASSERT_TRUE(w.wait_running());
-  std::vector<aio::Client> clients;
+  std::vector<Client> clients;
   for (int i = 0; i < 20; ++i) clients.emplace_back(w.port());
   uint64_t start = monotonic_ns();
-  for (aio::Client& c : clients) ASSERT_TRUE(c.send(aio::request("/load?cpu_ms=5&io_ms=300")));
-  for (aio::Client& c : clients) {
-    std::optional<aio::Response> r = c.read();
+  for (Client& c : clients) ASSERT_TRUE(c.send(get_request("/load?cpu_ms=5&io_ms=300")));
+  for (Client& c : clients) {
+    std::optional<Response> r = c.read();
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 200);
   }
-  uint64_t elapsed = aio::ms_since(start);
+  uint64_t elapsed = ms_since(start);
   EXPECT_GE(elapsed, 390u);   // 300 ms wait + 20 × 5 ms of spinning, one after another
   EXPECT_LT(elapsed, 1500u);  // far below 20 × 305 ms
   EXPECT_EQ(aio::settled(w, 20u).requests, 20u);

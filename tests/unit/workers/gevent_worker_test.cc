@@ -19,16 +19,16 @@ TEST(GeventWorker, ManyConcurrentGreenThreadsComeAndGo) {
   WorkerProcess w(o);
   ASSERT_TRUE(w.wait_running());
   for (int round = 0; round < 2; ++round) {
-    std::vector<aio::Client> clients;
+    std::vector<Client> clients;
     for (int i = 0; i < 200; ++i) clients.emplace_back(w.port());
     uint64_t start = monotonic_ns();
-    for (aio::Client& c : clients) ASSERT_TRUE(c.send(aio::request("/sleep/300")));
-    for (aio::Client& c : clients) {
-      std::optional<aio::Response> r = c.read();
+    for (Client& c : clients) ASSERT_TRUE(c.send(get_request("/sleep/300")));
+    for (Client& c : clients) {
+      std::optional<Response> r = c.read();
       ASSERT_TRUE(r);
       EXPECT_EQ(r->status, 200);
     }
-    EXPECT_LT(aio::ms_since(start), 2000u) << round;
+    EXPECT_LT(ms_since(start), 2000u) << round;
   }
   EXPECT_EQ(aio::proc_status_value(w.pid(), "Threads"), 1u);
   EXPECT_EQ(aio::settled(w, 400u).requests, 400u);
@@ -40,7 +40,7 @@ TEST(GeventWorker, ManyConcurrentGreenThreadsComeAndGo) {
 TEST(GeventWorker, DeepRequestPathsFitTheGreenThreadStack) {
   WorkerProcess w(aio::async_options(WorkerClass::gevent));
   ASSERT_TRUE(w.wait_running());
-  aio::Client c(w.port());
+  Client c(w.port());
   std::string chunked = "POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
   std::string expected;
   for (int i = 0; i < 2000; ++i) {
@@ -49,10 +49,10 @@ TEST(GeventWorker, DeepRequestPathsFitTheGreenThreadStack) {
   }
   chunked += "0\r\n\r\n";
   ASSERT_TRUE(c.send(chunked));
-  std::optional<aio::Response> r = c.read();
+  std::optional<Response> r = c.read();
   ASSERT_TRUE(r);
   EXPECT_EQ(r->body, expected);
-  std::optional<aio::Response> e = c.get("/error");
+  std::optional<Response> e = c.get("/error");
   ASSERT_TRUE(e);
   EXPECT_EQ(e->status, 500);
   EXPECT_EQ(w.child().wait_exit(10), -1);
