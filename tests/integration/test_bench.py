@@ -3,7 +3,6 @@ import json
 import os
 import signal
 import subprocess
-import time
 
 from wpmtest import ROOT, wait_until
 
@@ -79,7 +78,15 @@ def test_ctrl_c_stops_and_leaves_no_child(binary, runtime_dir, tmp_path):
             return pids if len(pids) == 3 else None
 
         pids = wait_until(pool_pids, timeout=60, what="the bench's pool")
-        time.sleep(1)  # let some load run: the partial report must hold measurements
+
+        def served():  # the partial report must hold measurements: wait for traffic
+            for name in os.listdir(state_dir):
+                path = os.path.join(state_dir, name, "state.json")
+                if os.path.exists(path):
+                    return sum(w["requests"] for w in json.load(open(path))["workers"]) > 0
+            return False
+
+        wait_until(served, timeout=30, what="load to reach the pool")
         proc.send_signal(signal.SIGINT)
         stdout, stderr = proc.communicate(timeout=60)
     finally:
