@@ -51,6 +51,10 @@ IoResult wait_fd(int fd, short events, uint64_t deadline_ns, PrometheusMixin& me
 
 IoResult read_request(int fd, http::RequestParser& parser, uint64_t deadline_ns,
                       PrometheusMixin& metrics, bool abandon_idle_on_stop) {
+  // A client whose connection was accepted just before a stop usually has its request on the
+  // wire already: give it a short grace before letting the connection go unanswered.
+  constexpr uint64_t kStopGraceNs = 200'000'000;
+  uint64_t stop_grace_end = 0;
   for (;;) {
     std::span<char> buf = parser.writable(kReadChunk);
     ssize_t n = recv(fd, buf.data(), buf.size(), 0);
@@ -68,9 +72,19 @@ IoResult read_request(int fd, http::RequestParser& parser, uint64_t deadline_ns,
     if (n == 0) return IoResult::eof;
     if (errno == EINTR) continue;
     if (errno != EAGAIN && errno != EWOULDBLOCK) return IoResult::error;
-    // Nothing of a request yet: not a request in hand, so a stopping worker lets it go.
-    if (abandon_idle_on_stop && !parser.started() && stop_requested()) return IoResult::eof;
-    if (IoResult r = wait_fd(fd, POLLIN, deadline_ns, metrics); r != IoResult::ok) return r;
+    // Nothing of a request yet: not a request in hand, so a stopping worker lets it go once
+    // the grace has passed.
+    uint64_t wait_until = deadline_ns;
+    if (abandon_idle_on_stop && !parser.started() && stop_requested()) {
+      uint64_t now = monotonic_ns();
+      if (stop_grace_end == 0) stop_grace_end = now + kStopGraceNs;
+      if (now >= stop_grace_end) return IoResult::eof;
+      wait_until = std::min(deadline_ns, stop_grace_end);
+    }
+    if (IoResult r = wait_fd(fd, POLLIN, wait_until, metrics); r != IoResult::ok) {
+      if (r == IoResult::timeout && wait_until < deadline_ns) return IoResult::eof;
+      return r;
+    }
   }
 }
 

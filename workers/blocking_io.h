@@ -18,7 +18,7 @@ enum class IoResult { ok, eof, timeout, error };
 // Reads into the parser until it holds a complete request or a parse error (both → ok; look
 // at parser.status()). Sends "100 Continue" when the client waits for it. eof: the peer
 // closed before a full request, or (abandon_idle_on_stop) the worker is stopping and not a
-// byte of a request has arrived; timeout: deadline_ns (monotonic) passed.
+// byte of a request has arrived within a short grace; timeout: deadline_ns (monotonic) passed.
 IoResult read_request(int fd, http::RequestParser& parser, uint64_t deadline_ns,
                       PrometheusMixin& metrics, bool abandon_idle_on_stop = true);
 

@@ -39,9 +39,11 @@ PoolShared::PoolShared(WorkerContext& context, int conn_epoll, int acceptor_wake
       keepalive_on(context.options.keepalive_s > 0) {}
 
 bool PoolShared::keep_alive_allowed() const {
-  if (!keepalive_on || mode.load(std::memory_order_relaxed) == Mode::closing) return false;
-  // The poller may not have seen a QUIT or max_requests yet; TERM keeps connections open.
-  if (std::optional<ExitReason> r = stop_requested(); r && *r != ExitReason::term) return false;
+  // Once any stop is under way (the poller may not have seen it yet), responses say
+  // "Connection: close": TERM still serves what arrives on open connections, as every model
+  // does, but tells each client to reconnect elsewhere.
+  if (!keepalive_on || mode.load(std::memory_order_relaxed) != Mode::serving) return false;
+  if (stop_requested()) return false;
   // At the cap, release connections so clients waiting in the backlog get a turn (gthread).
   return conns.live() < conns.capacity();
 }

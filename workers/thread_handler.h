@@ -26,7 +26,7 @@
 namespace wpm::threaded {
 
 // serving: accept, keep-alive. draining (TERM): no accept, open connections keep being
-// served with keep-alive. closing (QUIT, max_requests, after graceful_timeout, master gone):
+// served, each response with "Connection: close". closing (QUIT, max_requests, after graceful_timeout, master gone):
 // every response closes its connection, idle ones are closed by the poller.
 enum class Mode : uint8_t { serving, draining, closing };
 

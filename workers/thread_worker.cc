@@ -24,8 +24,8 @@
 // keep-alive connections once they have been idle for kQuitQuietNs — a request a client sent
 // right after its previous response is answered (with close) rather than cut off; bytes
 // already received on an idle connection are always answered. TERM also stops accepting but
-// keeps serving open connections (with keep-alive) until they close, idle out, or
-// `graceful_timeout` passes, then behaves as QUIT. The worker exits 0 when its last
+// keeps serving open connections (each response with "Connection: close") until they close,
+// idle out, or `graceful_timeout` passes, then behaves as QUIT. The worker exits 0 when its last
 // connection closes.
 #include <fcntl.h>
 #include <signal.h>
