@@ -4,9 +4,7 @@ Every process a test starts runs in its own process group and is killed by PID a
 even when the test fails. Readiness is observed (state file, HTTP), never assumed after a sleep.
 """
 import os
-import signal
 import socket
-import subprocess
 import tempfile
 
 import pytest

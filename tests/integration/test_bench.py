@@ -4,7 +4,7 @@ import os
 import signal
 import subprocess
 
-from wpmtest import ROOT, wait_until
+from wpmtest import ROOT, kill_group, wait_until
 
 
 def bench(binary, runtime_dir, out, *args, timeout=300):
@@ -91,8 +91,7 @@ def test_ctrl_c_stops_and_leaves_no_child(binary, runtime_dir, tmp_path):
         stdout, stderr = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+            kill_group(proc)
     assert proc.returncode == 1, stderr
     for pid in pids:
         assert not os.path.exists(f"/proc/{pid}"), f"pid {pid} left behind"

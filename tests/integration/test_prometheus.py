@@ -4,17 +4,15 @@ against real series, and every query of the example Grafana dashboard runs."""
 import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 
 import pytest
 
-from wpmtest import ROOT, wait_until
+from wpmtest import ROOT, kill_group, wait_until
 
 EXAMPLES = os.path.join(ROOT, "examples")
 
@@ -71,14 +69,7 @@ class Prometheus:
         return self.log_path.read_text(errors="replace")
 
     def kill(self):
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            pass
+        kill_group(self.proc)
         self.log.close()
 
 

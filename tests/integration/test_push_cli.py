@@ -5,7 +5,6 @@ import base64
 import json
 import os
 import re
-import signal
 import socket
 import subprocess
 import time
@@ -14,7 +13,7 @@ import urllib.request
 
 import pytest
 
-from wpmtest import ROOT, wait_until
+from wpmtest import ROOT, kill_group, wait_until
 
 CI_SCRIPT = os.path.join(ROOT, "examples", "ci-bench-push.sh")
 PASSWORD = "s3cret pass+/"
@@ -79,14 +78,7 @@ class Gateway:
         return None
 
     def kill(self):
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            pass
+        kill_group(self.proc)
         self.log.close()
 
 

@@ -4,7 +4,7 @@ import os
 import stat
 import subprocess
 
-from wpmtest import http_request, metric_sum, parse_metrics, raw_request, wait_until
+from wpmtest import http_request, metric_sum, parse_metrics, raw_request
 
 REQUESTS = "gunicorn_worker_requests_total"
 

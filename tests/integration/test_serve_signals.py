@@ -1,5 +1,4 @@
 """wpm serve + wpm signal: Gunicorn's signal semantics with the exporter's restart labels."""
-import concurrent.futures
 import signal
 import threading
 import time

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from wpmtest import metric_sum, wait_until
+from wpmtest import metric_sum
 
 CLASSES = ["sync", "thread", "eventlet", "gevent"]
 REQUESTS = "gunicorn_worker_requests_total"

@@ -44,7 +44,6 @@ class Pool:
         full_env = dict(os.environ, XDG_RUNTIME_DIR=runtime_dir, **(env or {}))
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT,
                                      start_new_session=True, env=full_env)
-        self.pgid = self.proc.pid
 
     # ---- state -----------------------------------------------------------------------
     def state(self):
@@ -95,15 +94,7 @@ class Pool:
         return self.proc.wait(timeout)
 
     def kill(self):
-        """Teardown: the whole process group, by its id, whatever state it is in."""
-        try:
-            os.killpg(self.pgid, signals.SIGKILL)
-        except ProcessLookupError:
-            pass
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            pass
+        kill_group(self.proc)
         self.log.close()
 
     # ---- HTTP ------------------------------------------------------------------------
@@ -117,6 +108,19 @@ class Pool:
 
     def metrics(self):
         return parse_metrics(self.metrics_text())
+
+
+def kill_group(proc):
+    """Teardown of a process started with start_new_session=True: SIGKILL to its whole
+    process group, by the group id, whatever state it is in; then reap it."""
+    try:
+        os.killpg(proc.pid, signals.SIGKILL)
+    except ProcessLookupError:
+        pass
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        pass
 
 
 def http_request(port, path, method="GET", body=None, headers=None, timeout=30):

@@ -16,12 +16,6 @@ namespace wpm::test {
 namespace {
 
 
-int exit_code(ChildGuard& child, int timeout_ms) {
-  int status = child.wait_exit(timeout_ms);
-  if (status == -1 || !WIFEXITED(status)) return -1;
-  return WEXITSTATUS(status);
-}
-
 struct LoadTotals {
   std::atomic<uint64_t> ok{0};
   std::atomic<uint64_t> errors{0};
@@ -60,7 +54,7 @@ TEST_P(AsyncWorker, QuitUnderKeepAliveLoadEndsEveryConnectionCleanly) {
   ASSERT_TRUE(loaded);
   EXPECT_EQ(totals.errors.load(), 0u);
   EXPECT_EQ(totals.closed_cleanly.load(), static_cast<uint64_t>(kClients));
-  EXPECT_EQ(exit_code(w.child(), 5000), 0);
+  EXPECT_EQ(exit_code_of(w.child(), 5000), 0);
   EXPECT_LT(ms_since(quit_at), 3000u);
   EXPECT_EQ(w.snapshot().requests, totals.ok.load());  // client count = server count
   EXPECT_EQ(w.restarts(ExitReason::quit), 1u);
@@ -88,7 +82,7 @@ TEST_P(AsyncWorker, QuitFinishesTheRequestInHandAndClosesIdleConnections) {
   EXPECT_FALSE(r->keep_alive);  // stopping: "Connection: close"
   EXPECT_TRUE(idle.closed_by_peer(3000));
   EXPECT_TRUE(silent.closed_by_peer(3000));
-  EXPECT_EQ(exit_code(w.child(), 3000), 0);
+  EXPECT_EQ(exit_code_of(w.child(), 3000), 0);
   EXPECT_LT(ms_since(quit_at), 1500u);  // not the 5 s keepalive nor the graceful timeout
   EXPECT_EQ(w.snapshot().requests, 2u);
   EXPECT_EQ(w.restarts(ExitReason::quit), 1u);
@@ -116,7 +110,7 @@ TEST_P(AsyncWorker, TermKeepsServingOpenConnectionsUntilTheGracefulTimeout) {
   // The connection that stays silent is cut at the graceful timeout, and the worker exits.
   EXPECT_TRUE(lingering.closed_by_peer(3000));
   EXPECT_GE(ms_since(term_at), 1400u);
-  EXPECT_EQ(exit_code(w.child(), 3000), 0);
+  EXPECT_EQ(exit_code_of(w.child(), 3000), 0);
   EXPECT_LT(ms_since(term_at), 3500u);
   EXPECT_EQ(w.snapshot().requests, 3u);
   EXPECT_EQ(w.restarts(ExitReason::term), 1u);
@@ -156,7 +150,7 @@ TEST_P(AsyncWorker, IntExitsAtOnce) {
   ASSERT_TRUE(c.send(get_request("/sleep/3000")));
   ASSERT_TRUE(eventually([&] { return w.slot().hot.in_flight.load() == 1; }));
   ASSERT_EQ(kill(w.pid(), SIGINT), 0);
-  EXPECT_EQ(exit_code(w.child(), 2000), 0);
+  EXPECT_EQ(exit_code_of(w.child(), 2000), 0);
   EXPECT_FALSE(c.read());
   EXPECT_EQ(w.restarts(ExitReason::int_), 1u);
 }
@@ -172,7 +166,7 @@ TEST_P(AsyncWorker, MaxRequestsClosesTheLastResponseAndExits) {
     ASSERT_TRUE(r) << i;
     EXPECT_EQ(r->keep_alive, i < 5) << i;
   }
-  EXPECT_EQ(exit_code(w.child(), 3000), 0);
+  EXPECT_EQ(exit_code_of(w.child(), 3000), 0);
   EXPECT_EQ(w.restarts(ExitReason::max_requests), 1u);
   EXPECT_EQ(w.snapshot().requests, 5u);
 }
@@ -210,10 +204,10 @@ TEST_P(AsyncWorker, ExitsWhenTheMasterDies) {
   ssize_t n = read(pipe_fds[0], &worker, sizeof(worker));
   close(pipe_fds[0]);
   ChildGuard master_guard(master);
-  EXPECT_EQ(exit_code(master_guard, 5000), 0);
+  EXPECT_EQ(exit_code_of(master_guard, 5000), 0);
   ASSERT_EQ(n, static_cast<ssize_t>(sizeof(worker)));
   ChildGuard worker_guard(worker);  // ours now (subreaper)
-  EXPECT_EQ(exit_code(worker_guard, 3000), 0);
+  EXPECT_EQ(exit_code_of(worker_guard, 3000), 0);
   prctl(PR_SET_CHILD_SUBREAPER, 0);
 }
 

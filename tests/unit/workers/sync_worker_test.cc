@@ -20,12 +20,6 @@ WorkerOptions quick_options() {
   return o;
 }
 
-size_t label_index(const WorkerSnapshot& s, std::string_view error_type) {
-  for (size_t i = 0; i < s.label_sets.size(); ++i)
-    if (s.label_sets[i].error_type == error_type) return i;
-  return SIZE_MAX;
-}
-
 TEST(SyncWorker, ServesRoutesAndCountsExactBytes) {
   WorkerProcess w(quick_options());
   ASSERT_TRUE(w.wait_running());

@@ -14,13 +14,6 @@
 namespace wpm::test {
 namespace {
 
-// The exit code; -1 when still running after timeout_ms, 1000 + N when killed by signal N.
-int exit_code_of(ChildGuard& child, int timeout_ms) {
-  int status = child.wait_exit(timeout_ms);
-  if (status == -1) return -1;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 1000 + WTERMSIG(status);
-}
-
 // A client that sends GET / on its keep-alive connection as fast as it can until the worker
 // answers "Connection: close"; anything else is an error.
 struct Looper {

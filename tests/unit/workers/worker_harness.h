@@ -171,4 +171,18 @@ inline std::string body_of(const std::string& response) {
   return end == std::string::npos ? std::string() : response.substr(end + 4);
 }
 
+// The exit code; -1 when still running after timeout_ms, 1000 + N when killed by signal N.
+inline int exit_code_of(ChildGuard& child, int timeout_ms) {
+  int status = child.wait_exit(timeout_ms);
+  if (status == -1) return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 1000 + WTERMSIG(status);
+}
+
+// Index of the failure label set with this error_type in a snapshot; SIZE_MAX if none.
+inline size_t label_index(const WorkerSnapshot& s, std::string_view error_type) {
+  for (size_t i = 0; i < s.label_sets.size(); ++i)
+    if (s.label_sets[i].error_type == error_type) return i;
+  return SIZE_MAX;
+}
+
 }  // namespace wpm::test
