@@ -4,7 +4,7 @@ PYTHON := /usr/bin/python3
 RELEASE := build/release
 ASAN := build/asan
 
-.PHONY: all setup build build-asan test unit integration fuzz run bench clean
+.PHONY: all setup build build-asan test layering unit integration fuzz run bench clean
 
 all: build
 
@@ -37,7 +37,12 @@ fuzz: setup
 	@rm -rf build/fuzz/corpus && cp -r tests/fuzz/corpus build/fuzz/corpus
 	@build/fuzz/request_parser_fuzz -runs=$(FUZZ_RUNS) build/fuzz/corpus 2>&1 | tail -1
 
-test: unit integration fuzz
+# The folder DAG (core <- workers, loadgen, supervisor, reports <- bench <- cli) on #include
+# lines and CMake link edges.
+layering:
+	@bash scripts/check_layering.sh
+
+test: layering unit integration fuzz
 
 run: build
 	@$(RELEASE)/wpm bench
