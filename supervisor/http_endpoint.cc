@@ -148,7 +148,7 @@ bool HttpEndpoint::Loop::shed_one() {
     if (now - last_shed_warning_ns_ >= kShedWarningEveryNs || last_shed_warning_ns_ == 0) {
       last_shed_warning_ns_ = now;
       log_warning("metrics endpoint: ", live(), " connections (cap ", cap_,
-                  "): closing the oldest idle ones to admit new ones");
+                  "): closing the oldest idle or unfinished ones to admit new ones");
     }
     close(list.front());
     return true;
