@@ -80,6 +80,9 @@ std::unique_ptr<httplib::Client> make_client(const HttpUrl& url, double timeout_
   client->set_connection_timeout(t);
   client->set_read_timeout(t);
   client->set_write_timeout(t);
+  // httplib writes a request's head and body in two calls. A fresh connection's first segment
+  // is ACKed at once today, but with Nagle on the body would wait for a delayed ACK of the head.
+  client->set_tcp_nodelay(true);
 #ifdef CPPHTTPLIB_OPENSSL_SUPPORT
   client->enable_server_certificate_verification(true);
   if (!ca_file.empty()) client->set_ca_cert_path(ca_file);

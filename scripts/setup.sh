@@ -9,7 +9,7 @@ packages=(
   libboost-dev libboost-context-dev libboost-filesystem-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   prometheus prometheus-pushgateway wrk nginx-light curl python3 python3-prometheus-client python3-pytest
-  chromium procps
+  chromium procps gunicorn
   python3-jsonschema python3-bcrypt python3-pil libssl-dev openssl
 )
 

@@ -1,5 +1,5 @@
-// The master's HTTP endpoint: GET /metrics (Prometheus text) and GET /healthz. The only
-// translation unit that includes cpp-httplib; it runs on its own small thread pool.
+// The master's HTTP endpoint: GET/HEAD /metrics (Prometheus text) and /healthz, served by an
+// HttpEndpoint (one epoll thread) that keeps answering whatever else is connected.
 #pragma once
 
 #include <functional>
@@ -8,26 +8,29 @@
 
 #include "core/options.h"
 #include "core/result.h"
+#include "supervisor/http_endpoint.h"
 
 namespace wpm::supervisor {
 
 struct MetricsHandlers {
-  std::function<std::string()> metrics;  // the exposition body; called on a server thread
+  std::function<std::string()> metrics;  // the exposition body; called on the server thread
   std::function<bool()> healthy;         // /healthz: 200 when true, 503 otherwise
 };
 
 class MetricsServer {
  public:
-  // Binds `where` (port 0 → a free port) and starts serving on background threads. Bind
+  // Binds `where` (port 0 → a free port) and starts serving on a background thread. Bind
   // errors read "cannot bind HOST:PORT: <strerror>".
   static Result<std::unique_ptr<MetricsServer>> start(const HostPort& where,
-                                                      MetricsHandlers handlers);
+                                                      MetricsHandlers handlers,
+                                                      const EndpointLimits& limits = {});
   ~MetricsServer();
   MetricsServer(const MetricsServer&) = delete;
   MetricsServer& operator=(const MetricsServer&) = delete;
 
   const HostPort& address() const;  // the real port
-  // Stops accepting, finishes in-flight requests and joins the threads. Idempotent.
+  size_t max_connections() const;   // the connection cap in force
+  // Stops accepting, closes every connection and joins the thread. Idempotent.
   void stop();
 
  private:

@@ -1,5 +1,5 @@
 // Costs the master pays per tick or per scrape: /proc sampling of N workers, the state file's
-// JSON, a full GET /metrics through the httplib endpoint, and spawning a process.
+// JSON, a full GET /metrics through the endpoint, and spawning a process.
 #include <arpa/inet.h>
 #include <benchmark/benchmark.h>
 #include <netinet/in.h>
