@@ -2,9 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "core/exposition.h"
 #include "core/metric_table.h"
@@ -112,7 +115,24 @@ TEST(MetricsServer, SecondEndpointOnTheSamePortFails) {
 }
 
 // Prometheus, health checkers and the bench's timeline scraper reuse connections: a response
-// that leaves in two writes with Nagle on waits for the client's delayed ACK (~40 ms).
+// that leaves in two writes with Nagle on waits for the client's delayed ACK (~40 ms) on EVERY
+// reused request. A series of 50 passes when none takes over 5 ms; a busy machine can delay
+// one render now and then, so up to five series are tried — a stalling server fails them all.
+std::chrono::duration<double, std::milli> slowest_of_fifty(RawConn& conn, const char* path) {
+  std::chrono::duration<double, std::milli> slowest{0};
+  for (int i = 0; i < 50; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    std::optional<test::HttpReply> reply = conn.request("GET", path);
+    auto took = std::chrono::steady_clock::now() - start;
+    if (!reply.has_value() || reply->status != 200) {
+      ADD_FAILURE() << path << " request " << i << ": no 200 response";
+      return std::chrono::hours(1);
+    }
+    slowest = std::max(slowest, std::chrono::duration<double, std::milli>(took));
+  }
+  return slowest;
+}
+
 TEST(MetricsServer, FiftyKeepAliveRequestsNeverStall) {
   PoolEndpoint pool(2);
   RawConn conn(pool.port());
@@ -121,15 +141,15 @@ TEST(MetricsServer, FiftyKeepAliveRequestsNeverStall) {
   // (page faults, lazy binding, sanitizer shadow), which a scrape of a running master never does.
   for (const char* path : {"/metrics", "/healthz"}) ASSERT_EQ(conn.request("GET", path)->status, 200);
   for (const char* path : {"/metrics", "/healthz"}) {
-    for (int i = 0; i < 50; ++i) {
-      auto start = std::chrono::steady_clock::now();
-      std::optional<test::HttpReply> reply = conn.request("GET", path);
-      auto took = std::chrono::steady_clock::now() - start;
-      ASSERT_TRUE(reply.has_value()) << path << " request " << i << ": no response";
-      ASSERT_EQ(reply->status, 200);
-      ASSERT_LT(took, 5ms) << path << " request " << i << " took "
-                           << std::chrono::duration<double, std::milli>(took).count() << " ms";
+    std::vector<double> series_ms;
+    while (series_ms.size() < 5) {
+      series_ms.push_back(slowest_of_fifty(conn, path).count());
+      if (series_ms.back() < 5) break;
     }
+    std::string seen;
+    for (double ms : series_ms) seen += std::to_string(ms) + " ms ";
+    EXPECT_LT(series_ms.back(), 5) << path << ": the slowest of 50 reused-connection requests, "
+                                   << "per series: " << seen;
   }
 }
 
