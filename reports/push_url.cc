@@ -5,8 +5,8 @@
 #include <cmath>
 #include <set>
 
-#include "core/exposition.h"
 #include "core/metric_table.h"
+#include "core/prom_text.h"
 
 namespace wpm {
 namespace {
@@ -130,15 +130,12 @@ Result<std::string> grouping_path(std::string_view job, const GroupingLabels& la
 }
 
 std::string describe_grouping_key(std::string_view job, const GroupingLabels& labels) {
-  std::string out = "{job=\"";
-  append_escaped_label_value(out, job);
-  out += "\"";
-  for (const auto& [name, value] : labels) {
-    out += "," + name + "=\"";
-    append_escaped_label_value(out, value);
-    out += "\"";
-  }
-  return out + "}";
+  std::string out;
+  SampleLine key(out, "");
+  key.label("job", job);
+  for (const auto& [name, value] : labels) key.label(name, value);
+  key.close_labels();
+  return out;
 }
 
 bool retryable_status(int status) { return status == 429 || (status >= 500 && status <= 599); }

@@ -8,7 +8,7 @@
 #include <random>
 #include <thread>
 
-#include "core/exposition.h"
+#include "core/prom_text.h"
 #include "core/log.h"
 #include "reports/exposition_check.h"
 #include "reports/format.h"
