@@ -11,6 +11,7 @@
 #include "cli/serve_command.h"
 #include "cli/worker_command.h"
 #include "core/log.h"
+#include "core/version.h"
 
 namespace {
 
@@ -39,7 +40,7 @@ int main(int argc, char** argv) {
     return run_worker_command({argv + 1, static_cast<size_t>(argc - 1)});
   CLI::App app{"wpm: supervise, measure and benchmark pre-fork HTTP worker pools", "wpm"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "wpm 0.1.0");
+  app.set_version_flag("--version", "wpm " + std::string(wpm_version()));
 
   ServeCommand serve;
   SignalCommand signal;
