@@ -14,6 +14,7 @@
 #include "cli/bench_run.h"
 #include "cli/push_command.h"
 #include "core/log.h"
+#include "core/version.h"
 #include "reports/console_report.h"
 #include "reports/html_report.h"
 #include "reports/json_report.h"
@@ -34,7 +35,7 @@ std::string self_exe() {
 
 BenchEnvironment environment() {
   BenchEnvironment env;
-  env.wpm_version = "0.1.0";
+  env.wpm_version = std::string(wpm_version());
   char host[256] = {};
   gethostname(host, sizeof host - 1);
   env.hostname = host;

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "core/format.h"
 #include "core/log.h"
 
 namespace wpm::cli {
@@ -11,14 +12,6 @@ namespace {
 void add_pool_flags(CLI::App& app, PoolRef& pool) {
   auto* name = app.add_option("--name", pool.name, "Pool name")->capture_default_str();
   app.add_option("--pid", pool.master_pid, "Master pid (instead of --name)")->excludes(name);
-}
-
-std::string human_bytes(uint64_t bytes) {
-  char buf[32];
-  if (bytes >= (1ull << 30)) std::snprintf(buf, sizeof buf, "%.1fG", bytes / 1073741824.0);
-  else if (bytes >= (1ull << 20)) std::snprintf(buf, sizeof buf, "%.1fM", bytes / 1048576.0);
-  else std::snprintf(buf, sizeof buf, "%.0fK", bytes / 1024.0);
-  return buf;
 }
 
 }  // namespace
@@ -76,7 +69,7 @@ int run_status(StatusCommand& cmd) {
   for (const WorkerStatusRow& w : s->workers)
     std::printf("%5u  %-24s %8d  %-9s %10llu %8s %6.1f %8.0fs\n", w.index, w.worker_id.c_str(),
                 w.pid, w.state.c_str(), static_cast<unsigned long long>(w.requests),
-                human_bytes(w.rss_bytes).c_str(), w.cpu_percent, w.uptime_seconds);
+                format_bytes(w.rss_bytes).c_str(), w.cpu_percent, w.uptime_seconds);
   std::fflush(stdout);
   return kExitOk;
 }

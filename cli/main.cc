@@ -11,6 +11,7 @@
 #include "cli/serve_command.h"
 #include "cli/worker_command.h"
 #include "core/log.h"
+#include "core/version.h"
 
 namespace {
 
@@ -34,19 +35,20 @@ Status preload_config(int argc, const char* const* argv, ServeCommand& serve,
 
 int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
+  // Workers start often (every restart): their argv is core's table, no CLI11 needed.
+  if (argc > 1 && std::strcmp(argv[1], "worker") == 0)
+    return run_worker_command({argv + 1, static_cast<size_t>(argc - 1)});
   CLI::App app{"wpm: supervise, measure and benchmark pre-fork HTTP worker pools", "wpm"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "wpm 0.1.0");
+  app.set_version_flag("--version", "wpm " + std::string(wpm_version()));
 
   ServeCommand serve;
-  WorkerCommand worker;
   SignalCommand signal;
   StatusCommand status;
   CheckCommand check;
   BenchCommand bench;
   PushCommand push;
   add_serve_command(app, serve);
-  add_worker_command(app, worker);
   add_signal_command(app, signal);
   add_status_command(app, status);
   add_check_command(app, check);
@@ -65,7 +67,6 @@ int main(int argc, char** argv) {
   }
 
   if (serve.app->parsed()) return run_serve(serve);
-  if (worker.app->parsed()) return run_worker_command(worker);
   if (signal.app->parsed()) return run_signal(signal);
   if (status.app->parsed()) return run_status(status);
   if (check.app->parsed()) return run_check(check);

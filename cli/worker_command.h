@@ -1,18 +1,12 @@
-// `wpm worker`: the hidden subcommand the master execs for each worker process.
+// `wpm worker …`: the hidden subcommand the master execs for each worker process. Its argv is
+// core's worker_argv table (core/options.h), read without CLI11.
 #pragma once
 
-#include <CLI/CLI.hpp>
-
-#include "core/options.h"
+#include <span>
 
 namespace wpm::cli {
 
-struct WorkerCommand {
-  WorkerOptions options;
-  CLI::App* app = nullptr;
-};
-
-void add_worker_command(CLI::App& root, WorkerCommand& cmd);
-int run_worker_command(WorkerCommand& cmd);
+// `args` starts at "worker".
+int run_worker_command(std::span<char* const> args);
 
 }  // namespace wpm::cli

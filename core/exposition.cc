@@ -1,209 +1,146 @@
 #include "core/exposition.h"
 
-#include <charconv>
-#include <cmath>
-#include <initializer_list>
-#include <utility>
-
-#include "core/metric_table.h"
-
 namespace wpm {
 namespace {
 
-using Label = std::pair<std::string_view, std::string_view>;
+using W = const WorkerSnapshot&;
 
-class Writer {
- public:
-  Writer(std::string& out, std::string_view prefix) : out_(out), prefix_(prefix) {}
+double d(uint64_t v) { return static_cast<double>(v); }
 
-  void family(const MetricDef& def) {
-    def_ = &def;
-    out_.append("# HELP ").append(prefix_).append("_").append(def.suffix).append(" ");
-    out_.append(def.help).append("\n# TYPE ").append(prefix_).append("_").append(def.suffix);
-    out_.append(" ").append(to_string(def.type)).append("\n");
-  }
+// ABRT and KILL never reach the master's handlers: no series for them.
+constexpr std::span<const std::string_view> kMasterSignalNames =
+    std::span(kControlSignalNames).first(static_cast<size_t>(ControlSignal::abort));
 
-  void sample(std::initializer_list<Label> labels, double value, std::string_view suffix = {},
-              const Label* extra = nullptr) {
-    out_.append(prefix_).append("_").append(def_->suffix).append(suffix);
-    if (labels.size() > 0 || extra != nullptr) {
-      out_.push_back('{');
-      bool first = true;
-      auto put = [&](const Label& l) {
-        if (!first) out_.push_back(',');
-        first = false;
-        out_.append(l.first).append("=\"");
-        append_escaped_label_value(out_, l.second);
-        out_.push_back('"');
-      };
-      for (const Label& l : labels) put(l);
-      if (extra != nullptr) put(*extra);
-      out_.push_back('}');
+// The archive of recycled slots holds counts only: a gauge of it would describe no process.
+bool reported(const ExpoFamily& f, const WorkerSnapshot& w) {
+  return !(w.retired && f.type == MetricType::gauge);
+}
+
+template <class Value>
+void per_worker(ExpoFamily& f, const PoolSnapshot& pool, Value value) {
+  const size_t wid = f.label("worker_id");
+  for (const WorkerSnapshot& w : pool.workers)
+    if (reported(f, w)) f.add(value(w)).labels[wid] = w.worker_id;
+}
+
+void histograms(ExpoFamily& f, const PoolSnapshot& pool, HistogramSnapshot WorkerSnapshot::*h) {
+  const size_t wid = f.label("worker_id");
+  for (const WorkerSnapshot& w : pool.workers)
+    f.add_histogram((w.*h).cumulative, (w.*h).sum).labels[wid] = w.worker_id;
+}
+
+// failed_requests / error_handling: one series per (method, endpoint, error_type) that counted.
+void label_sets(ExpoFamily& f, const PoolSnapshot& pool, uint64_t LabelSetSnapshot::*count) {
+  const size_t wid = f.label("worker_id"), method = f.label("method");
+  const size_t endpoint = f.label("endpoint"), error_type = f.label("error_type");
+  for (const WorkerSnapshot& w : pool.workers) {
+    for (const LabelSetSnapshot& l : w.label_sets) {
+      if (l.*count == 0) continue;
+      ExpoSample& s = f.add(d(l.*count));
+      s.labels[wid] = w.worker_id;
+      s.labels[method] = l.method;
+      s.labels[endpoint] = l.endpoint;
+      s.labels[error_type] = l.error_type;
     }
-    out_.push_back(' ');
-    append_number(out_, value);
-    out_.push_back('\n');
-  }
-
-  void histogram(std::string_view worker, const HistogramSnapshot& h) {
-    char bound[32];
-    for (size_t i = 0; i < h.cumulative.size(); ++i) {
-      std::string_view le = "+Inf";
-      if (i < def_->buckets.size()) {
-        std::string tmp;
-        append_number(tmp, def_->buckets[i]);
-        size_t n = tmp.copy(bound, sizeof bound);
-        le = std::string_view(bound, n);
-      }
-      Label l{"le", le};
-      sample({{"worker_id", worker}}, static_cast<double>(h.cumulative[i]), "_bucket", &l);
-    }
-    sample({{"worker_id", worker}}, h.sum, "_sum");
-    sample({{"worker_id", worker}}, static_cast<double>(h.count()), "_count");
-  }
-
- private:
-  std::string& out_;
-  std::string_view prefix_;
-  const MetricDef* def_ = nullptr;
-};
-
-double as_double(uint64_t v) { return static_cast<double>(v); }
-
-void render_worker_family(Writer& w, MetricId id, const WorkerSnapshot& s) {
-  std::string_view wid = s.worker_id;
-  switch (id) {
-    case MetricId::worker_requests: w.sample({{"worker_id", wid}}, as_double(s.requests)); break;
-    case MetricId::worker_request_duration: w.histogram(wid, s.duration); break;
-    case MetricId::worker_request_size: w.histogram(wid, s.request_size); break;
-    case MetricId::worker_response_size: w.histogram(wid, s.response_size); break;
-    case MetricId::worker_failed_requests:
-    case MetricId::worker_error_handling:
-      for (const LabelSetSnapshot& l : s.label_sets) {
-        uint64_t v = id == MetricId::worker_failed_requests ? l.failed : l.errors;
-        if (v == 0) continue;
-        w.sample({{"worker_id", wid}, {"method", l.method}, {"endpoint", l.endpoint},
-                  {"error_type", l.error_type}},
-                 as_double(v));
-      }
-      break;
-    case MetricId::worker_restart:
-    case MetricId::worker_restart_count:
-      for (size_t r = 0; r < kExitReasonCount; ++r) {
-        if (s.restarts[r] == 0) continue;
-        auto reason = static_cast<ExitReason>(r);
-        if (id == MetricId::worker_restart)
-          w.sample({{"worker_id", wid}, {"reason", to_string(reason)}}, as_double(s.restarts[r]));
-        else
-          w.sample({{"worker_id", wid}, {"restart_type", to_string(restart_type_of(reason))},
-                    {"reason", to_string(reason)}},
-                   as_double(s.restarts[r]));
-      }
-      break;
-    case MetricId::worker_cpu_seconds: w.sample({{"worker_id", wid}}, s.cpu_seconds); break;
-    default: break;
-  }
-  if (s.retired) return;  // the archive has counters only
-  switch (id) {
-    case MetricId::worker_memory: w.sample({{"worker_id", wid}}, as_double(s.rss_bytes)); break;
-    case MetricId::worker_cpu_percent: w.sample({{"worker_id", wid}}, s.cpu_percent); break;
-    case MetricId::worker_uptime: w.sample({{"worker_id", wid}}, s.uptime_seconds); break;
-    case MetricId::worker_state:
-      for (size_t st = 0; st < kWorkerStateCount; ++st) {
-        auto state = static_cast<WorkerState>(st);
-        w.sample({{"worker_id", wid}, {"state", to_string(state)}}, s.state == state ? 1 : 0);
-      }
-      break;
-    case MetricId::master_worker_restart_count:
-      if (s.exit_reason) {
-        w.sample({{"worker_id", wid}, {"reason", to_string(*s.exit_reason)},
-                  {"restart_type", to_string(restart_type_of(*s.exit_reason))}},
-                 1);
-      }
-      break;
-    case MetricId::worker_state_since: w.sample({{"worker_id", wid}}, s.state_since_unix); break;
-    case MetricId::worker_heartbeat_age:
-      w.sample({{"worker_id", wid}}, s.heartbeat_age_seconds);
-      break;
-    case MetricId::worker_in_flight:
-      w.sample({{"worker_id", wid}}, static_cast<double>(s.in_flight));
-      break;
-    default: break;
   }
 }
 
-void render_master_family(Writer& w, MetricId id, const PoolSnapshot& pool) {
+// An exit labelled by reason, and by restart_type when the family has that label.
+void add_exit(ExpoFamily& f, std::string_view worker, ExitReason r, double value) {
+  ExpoSample& s = f.add(value);
+  s.labels[f.label("worker_id")] = worker;
+  s.labels[f.label("reason")] = to_string(r);
+  if (f.has_label("restart_type"))
+    s.labels[f.label("restart_type")] = to_string(restart_type_of(r));
+}
+
+void worker_restarts(ExpoFamily& f, const PoolSnapshot& pool) {
+  for (const WorkerSnapshot& w : pool.workers) {
+    for (size_t r = 0; r < kExitReasonCount; ++r) {
+      if (w.restarts[r] == 0) continue;
+      add_exit(f, w.worker_id, static_cast<ExitReason>(r), d(w.restarts[r]));
+    }
+  }
+}
+
+// The archive's exits first (as __retired__), then the exit of each worker that ended.
+void master_exits(ExpoFamily& f, const PoolSnapshot& pool) {
+  for (size_t r = 0; r < kExitReasonCount; ++r)
+    if (pool.archived_exits[r] != 0)
+      add_exit(f, kRetiredWorkerId, static_cast<ExitReason>(r), d(pool.archived_exits[r]));
+  for (const WorkerSnapshot& w : pool.workers)
+    if (!w.retired && w.exit_reason) add_exit(f, w.worker_id, *w.exit_reason, 1);
+}
+
+void worker_states(ExpoFamily& f, const PoolSnapshot& pool) {
+  const size_t wid = f.label("worker_id"), state = f.label("state");
+  for (const WorkerSnapshot& w : pool.workers) {
+    if (!reported(f, w)) continue;
+    for (size_t st = 0; st < kWorkerStateCount; ++st) {
+      ExpoSample& s = f.add(w.state == static_cast<WorkerState>(st) ? 1 : 0);
+      s.labels[wid] = w.worker_id;
+      s.labels[state] = kWorkerStateNames[st];
+    }
+  }
+}
+
+// One series per name of a closed vocabulary, zeros included, so rate() sees every series.
+template <size_t N>
+void per_name(ExpoFamily& f, std::string_view label, std::span<const std::string_view> names,
+              const std::array<uint64_t, N>& counts) {
+  const size_t at = f.label(label);
+  for (size_t i = 0; i < names.size(); ++i) f.add(d(counts[i])).labels[at] = names[i];
+}
+
+void fill(ExpoFamily& f, MetricId id, const PoolSnapshot& pool) {
   switch (id) {
+    case MetricId::worker_requests: return per_worker(f, pool, [](W w) { return d(w.requests); });
+    case MetricId::worker_request_duration: return histograms(f, pool, &WorkerSnapshot::duration);
+    case MetricId::worker_request_size: return histograms(f, pool, &WorkerSnapshot::request_size);
+    case MetricId::worker_response_size: return histograms(f, pool, &WorkerSnapshot::response_size);
+    case MetricId::worker_failed_requests: return label_sets(f, pool, &LabelSetSnapshot::failed);
+    case MetricId::worker_error_handling: return label_sets(f, pool, &LabelSetSnapshot::errors);
+    case MetricId::worker_memory: return per_worker(f, pool, [](W w) { return d(w.rss_bytes); });
+    case MetricId::worker_cpu_percent:
+      return per_worker(f, pool, [](W w) { return w.cpu_percent; });
+    case MetricId::worker_uptime: return per_worker(f, pool, [](W w) { return w.uptime_seconds; });
+    case MetricId::worker_state: return worker_states(f, pool);
+    case MetricId::worker_restart:
+    case MetricId::worker_restart_count: return worker_restarts(f, pool);
     case MetricId::master_worker_restart:
-      for (size_t r = 0; r < kExitReasonCount; ++r)
-        w.sample({{"reason", to_string(static_cast<ExitReason>(r))}},
-                 as_double(pool.master_restarts[r]));
-      break;
-    case MetricId::master_worker_restart_count:
-      for (size_t r = 0; r < kExitReasonCount; ++r) {
-        if (pool.archived_exits[r] == 0) continue;
-        auto reason = static_cast<ExitReason>(r);
-        w.sample({{"worker_id", kRetiredWorkerId}, {"reason", to_string(reason)},
-                  {"restart_type", to_string(restart_type_of(reason))}},
-                 as_double(pool.archived_exits[r]));
-      }
-      break;
+      return per_name(f, "reason", kExitReasonNames, pool.master_restarts);
+    case MetricId::master_worker_restart_count: return master_exits(f, pool);
+    case MetricId::worker_cpu_seconds:
+      return per_worker(f, pool, [](W w) { return w.cpu_seconds; });
+    case MetricId::worker_state_since:
+      return per_worker(f, pool, [](W w) { return w.state_since_unix; });
+    case MetricId::worker_heartbeat_age:
+      return per_worker(f, pool, [](W w) { return w.heartbeat_age_seconds; });
+    case MetricId::worker_in_flight:
+      return per_worker(f, pool, [](W w) { return static_cast<double>(w.in_flight); });
     case MetricId::master_workers:
-      for (size_t st = 0; st < kWorkerStateCount; ++st)
-        w.sample({{"state", to_string(static_cast<WorkerState>(st))}},
-                 as_double(pool.workers_by_state[st]));
-      break;
+      return per_name(f, "state", kWorkerStateNames, pool.workers_by_state);
     case MetricId::master_signals:
-      // ABRT and KILL are never delivered to the master's handlers: no series for them.
-      for (size_t s = 0; s < static_cast<size_t>(ControlSignal::abort); ++s)
-        w.sample({{"signal", to_string(static_cast<ControlSignal>(s))}},
-                 as_double(pool.master_signals[s]));
-      break;
-    case MetricId::master_listen_backlog:
-      w.sample({}, static_cast<double>(pool.listen_backlog));
-      break;
-    default: break;
+      return per_name(f, "signal", kMasterSignalNames, pool.master_signals);
+    case MetricId::master_listen_backlog: f.add(static_cast<double>(pool.listen_backlog)); return;
   }
 }
 
 }  // namespace
 
-void append_number(std::string& out, double value) {
-  if (std::isnan(value)) { out.append("NaN"); return; }
-  if (std::isinf(value)) { out.append(value > 0 ? "+Inf" : "-Inf"); return; }
-  char buf[32];
-  std::to_chars_result r;
-  double magnitude = std::fabs(value);
-  if (value == std::trunc(value) && magnitude < 9.007199254740992e15)
-    r = std::to_chars(buf, buf + sizeof buf, static_cast<int64_t>(value));
-  else if (magnitude >= 1e-6 && magnitude < 1e15)  // "0.0005", as client libraries write le
-    r = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::fixed);
-  else
-    r = std::to_chars(buf, buf + sizeof buf, value);
-  out.append(buf, r.ptr);
-}
-
-void append_escaped_label_value(std::string& out, std::string_view value) {
-  for (char c : value) {
-    if (c == '\\') out.append("\\\\");
-    else if (c == '"') out.append("\\\"");
-    else if (c == '\n') out.append("\\n");
-    else out.push_back(c);
+std::vector<ExpoFamily> pool_families(const PoolSnapshot& pool, std::string_view prefix) {
+  std::vector<ExpoFamily> out;
+  out.reserve(kMetricCount);
+  for (const MetricDef& def : metric_table()) {
+    ExpoFamily& f = out.emplace_back(make_family(def, prefix));
+    f.samples.reserve(pool.workers.size());
+    fill(f, def.id, pool);
   }
+  return out;
 }
 
 std::string render_prometheus(const PoolSnapshot& pool, std::string_view prefix) {
-  std::string out;
-  out.reserve(4096 + pool.workers.size() * 6144);
-  Writer w(out, prefix);
-  for (const MetricDef& def : metric_table()) {
-    w.family(def);
-    bool master_family = def.suffix.substr(0, 7) == "master_";
-    if (master_family) render_master_family(w, def.id, pool);
-    if (!master_family || def.id == MetricId::master_worker_restart_count)
-      for (const WorkerSnapshot& s : pool.workers) render_worker_family(w, def.id, s);
-  }
-  return out;
+  return write_exposition(pool_families(pool, prefix), 4096 + pool.workers.size() * 6144);
 }
 
 }  // namespace wpm

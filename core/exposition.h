@@ -1,20 +1,21 @@
-// Prometheus text exposition (format 0.0.4) of a pool snapshot, driven by the metric table.
+// The pool's exposition: a snapshot turned into the families of the metric table (the model of
+// exposition_model.h), and written as Prometheus text by prom_text.h for /metrics.
 #pragma once
 
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "core/exposition_model.h"
+#include "core/prom_text.h"
 #include "core/snapshot.h"
 
 namespace wpm {
 
-inline constexpr std::string_view kTextContentType = "text/plain; version=0.0.4; charset=utf-8";
+// One family per entry of metric_table(), in table order. Samples view `pool`'s strings and
+// histograms: keep it alive while the families are used.
+std::vector<ExpoFamily> pool_families(const PoolSnapshot& pool, std::string_view prefix);
 
 std::string render_prometheus(const PoolSnapshot& pool, std::string_view prefix);
-
-// Appends a sample value: integers without a decimal point, +Inf/-Inf/NaN spelled as Prometheus
-// expects, other doubles in their shortest round-trip form.
-void append_number(std::string& out, double value);
-void append_escaped_label_value(std::string& out, std::string_view value);
 
 }  // namespace wpm

@@ -76,6 +76,13 @@ constexpr bool table_in_id_order() {
 }
 static_assert(table_in_id_order(), "kTable must list families in MetricId order");
 
+constexpr bool labels_fit() {
+  for (const MetricDef& def : kTable)
+    if (def.labels.size() > kMaxLabels) return false;
+  return true;
+}
+static_assert(labels_fit(), "a family has more labels than kMaxLabels");
+
 bool name_char(char c, bool first, bool colon) {
   bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
   if (colon && c == ':') return true;

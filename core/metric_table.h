@@ -41,6 +41,10 @@ enum class MetricId {
 };
 inline constexpr size_t kMetricCount = 21;
 
+// The most labels a family may have: samples of the exposition model hold their label values
+// in a fixed array, so a render allocates nothing per sample.
+inline constexpr size_t kMaxLabels = 4;
+
 struct MetricDef {
   MetricId id;
   std::string_view suffix;  // full name = prefix + "_" + suffix

@@ -1,7 +1,6 @@
 #include "core/options.h"
 
 #include <charconv>
-#include <sstream>
 
 namespace wpm {
 
@@ -35,33 +34,6 @@ std::string_view to_string(LogLevel level) {
     case LogLevel::error: return "error";
   }
   return "info";
-}
-
-std::vector<std::string> worker_argv(const WorkerOptions& o) {
-  auto num = [](double v) {
-    std::ostringstream s;
-    s << v;
-    return s.str();
-  };
-  std::vector<std::string> argv{
-      "worker",
-      "--worker-class", std::string(to_string(o.worker_class)),
-      "--listen-fd", std::to_string(o.listen_fd),
-      "--segment-fd", std::to_string(o.segment_fd),
-      "--slot", std::to_string(o.slot),
-      "--index", std::to_string(o.index),
-      "--threads", std::to_string(o.threads),
-      "--worker-connections", std::to_string(o.worker_connections),
-      "--keepalive", num(o.keepalive_s),
-      "--graceful-timeout", num(o.graceful_timeout_s),
-      "--timeout", num(o.timeout_s),
-      "--max-requests", std::to_string(o.max_requests),
-      "--log-level", std::string(to_string(o.log_level)),
-      "--name", o.name,
-  };
-  if (o.allow_crash) argv.emplace_back("--allow-crash");
-  if (!o.metrics) argv.emplace_back("--no-metrics");
-  return argv;
 }
 
 }  // namespace wpm

@@ -4,11 +4,13 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "core/log.h"
 #include "core/names.h"
+#include "core/result.h"
 
 namespace wpm {
 
@@ -63,10 +65,15 @@ struct WorkerOptions {
   bool metrics = true;
   LogLevel log_level = LogLevel::info;
   std::string name = "wpm";
+
+  bool operator==(const WorkerOptions&) const = default;
 };
 
-// argv (without the program name) of `wpm worker`, parsed back by the CLI.
+// The argv of `wpm worker` (without the program name, starting with "worker"): written by the
+// master, read back by the worker. One table in worker_argv.cc drives both, so a new field is
+// one line there. Every flag is required; errors have exit code kExitUsage.
 std::vector<std::string> worker_argv(const WorkerOptions& options);
+Result<WorkerOptions> parse_worker_argv(std::span<const std::string_view> argv);
 std::string_view to_string(LogLevel level);
 
 }  // namespace wpm

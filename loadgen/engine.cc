@@ -1,7 +1,6 @@
 #include "loadgen/engine.h"
 
 #include <netdb.h>
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
@@ -10,6 +9,7 @@
 #include <exception>
 
 #include "core/clock.h"
+#include "core/fd_limit.h"
 #include "core/log.h"
 #include "loadgen/client_thread.h"
 #include "loadgen/run_shared.h"
@@ -36,19 +36,15 @@ Status resolve(RunShared& shared) {
 // Each connection needs a descriptor: raise the soft limit if the hard one allows, otherwise
 // say so up front rather than counting thousands of EMFILE "connect errors".
 Status ensure_fd_limit(uint32_t connections) {
-  constexpr rlim_t kSpare = 64;  // epoll, eventfds, the caller's own files
-  rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return errno_error("loadgen: getrlimit(RLIMIT_NOFILE)");
-  rlim_t needed = connections + kSpare;
-  if (limit.rlim_cur >= needed) return {};
-  if (limit.rlim_max != RLIM_INFINITY && limit.rlim_max < needed) {
-    return Error{"loadgen: " + std::to_string(connections) + " connections exceed the open-file limit (" +
-                     std::to_string(limit.rlim_max) + "); raise it with ulimit -n",
-                 kExitUsage};
-  }
-  limit.rlim_cur = needed;
-  if (setrlimit(RLIMIT_NOFILE, &limit) != 0) return errno_error("loadgen: setrlimit(RLIMIT_NOFILE)");
-  return {};
+  constexpr uint64_t kSpare = 64;  // epoll, eventfds, the caller's own files
+  uint64_t needed = connections + kSpare;
+  Result<FdLimit> limit = raise_fd_limit(needed);
+  if (!limit) return Error{"loadgen: " + limit.error().message};
+  if (limit->soft >= needed) return {};
+  return Error{"loadgen: " + std::to_string(connections) +
+                   " connections exceed the open-file limit (" + std::to_string(limit->hard) +
+                   "); raise it with ulimit -n",
+               kExitUsage};
 }
 
 // Seconds of timeline a thread may fill: the window, the longest drain, and slack.

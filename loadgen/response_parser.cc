@@ -4,31 +4,12 @@
 #include <cstring>
 #include <string_view>
 
+#include "core/text.h"
+
 namespace wpm::loadgen {
 namespace {
 
 constexpr int kMaxChunkDigits = 15;  // < 2^60: no overflow
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if ((a[i] | 0x20) != (b[i] | 0x20)) return false;
-  }
-  return true;
-}
-
-std::string_view trim(const char* begin, const char* end) {
-  while (begin < end && (*begin == ' ' || *begin == '\t')) ++begin;
-  while (end > begin && (end[-1] == ' ' || end[-1] == '\t')) --end;
-  return {begin, static_cast<size_t>(end - begin)};
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  char lower = static_cast<char>(c | 0x20);
-  if (lower >= 'a' && lower <= 'f') return lower - 'a' + 10;
-  return -1;
-}
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
@@ -38,7 +19,7 @@ void for_each_token(std::string_view value, Fn fn) {
   while (!value.empty()) {
     size_t comma = value.find(',');
     std::string_view token = value.substr(0, comma);
-    fn(trim(token.data(), token.data() + token.size()));
+    fn(trim_blanks(token));
     if (comma == std::string_view::npos) break;
     value.remove_prefix(comma + 1);
   }
@@ -157,7 +138,7 @@ bool ResponseParser::parse_header(const char* begin, const char* end) {
   const char* colon = static_cast<const char*>(std::memchr(begin, ':', static_cast<size_t>(end - begin)));
   if (colon == nullptr || colon == begin) return fail("malformed header line"), false;
   std::string_view name(begin, static_cast<size_t>(colon - begin));
-  std::string_view value = trim(colon + 1, end);
+  std::string_view value = trim_blanks({colon + 1, static_cast<size_t>(end - (colon + 1))});
   if (iequals(name, "content-length")) {
     if (value.empty() || value.size() > 18) return fail("bad Content-Length"), false;
     uint64_t length = 0;
@@ -237,7 +218,7 @@ ResponseParser::Status ResponseParser::feed_chunked(const char* data, size_t len
 bool ResponseParser::chunk_framing_byte(char c) {
   switch (state_) {
     case State::chunk_size: {
-      int v = hex_value(c);
+      int v = hex_digit(c);
       if (v >= 0) {
         if (++chunk_digits_ > kMaxChunkDigits) return fail("chunk size too large"), false;
         remaining_ = remaining_ * 16 + static_cast<uint64_t>(v);

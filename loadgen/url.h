@@ -17,8 +17,8 @@ struct TargetUrl {
   std::string str() const;          // canonical "http://host:port/path"
 };
 
-// Accepts "http://" URLs only (https, credentials and empty hosts are usage errors, exit 2);
-// a fragment is dropped. Errors quote the input.
+// core's parse_url with the load generator's policy: plain http only (https and credentials
+// are usage errors, exit 2), a fragment is dropped, no path means "/". Errors quote the input.
 Result<TargetUrl> parse_target_url(std::string_view text);
 
 }  // namespace wpm::loadgen

@@ -59,6 +59,13 @@ constexpr std::array<BenchFamilyDef, 21> kTable{{
      kNone},
 }};
 
+constexpr bool labels_fit() {
+  for (const BenchFamilyDef& def : kTable)
+    if (def.labels.size() > kMaxLabels) return false;
+  return true;
+}
+static_assert(labels_fit(), "a bench family has more labels than kMaxLabels");
+
 }  // namespace
 
 std::span<const BenchFamilyDef> bench_family_table() { return kTable; }
@@ -67,6 +74,15 @@ const BenchFamilyDef& bench_family(BenchFamily id) {
   const BenchFamilyDef& def = kTable[static_cast<size_t>(id)];
   if (def.id != id) std::abort();  // the table must stay in enum order
   return def;
+}
+
+ExpoFamily make_family(const BenchFamilyDef& def) {
+  ExpoFamily f;
+  f.name = std::string(def.name);
+  f.type = MetricType::gauge;
+  f.help = def.help;
+  f.label_names = def.labels;
+  return f;
 }
 
 }  // namespace wpm

@@ -6,6 +6,8 @@
 #include <span>
 #include <string_view>
 
+#include "core/exposition_model.h"
+
 namespace wpm {
 
 enum class BenchFamily {
@@ -41,6 +43,8 @@ struct BenchFamilyDef {
 
 std::span<const BenchFamilyDef> bench_family_table();
 const BenchFamilyDef& bench_family(BenchFamily id);
+// An empty gauge family of the exposition model, everything but the samples from the table.
+ExpoFamily make_family(const BenchFamilyDef& def);
 
 // The prefix every bench family starts with; scraped families may not use it.
 inline constexpr std::string_view kBenchFamilyPrefix = "wpm_bench_";

@@ -5,7 +5,7 @@
 #include <map>
 #include <optional>
 
-#include "core/exposition.h"
+#include "core/prom_text.h"
 #include "reports/exposition_line.h"
 
 namespace wpm {

@@ -4,7 +4,7 @@
 #include <array>
 #include <map>
 
-#include "core/exposition.h"
+#include "core/prom_text.h"
 #include "reports/exposition_line.h"
 
 namespace wpm::prom {
@@ -194,33 +194,12 @@ std::string_view sample_suffix(const Family& family, const Sample& sample) {
   return name.substr(family.name.size());
 }
 
-void append_sample(std::string& out, const Sample& sample) {
-  out.append(sample.name);
-  if (!sample.labels.empty()) {
-    out.push_back('{');
-    for (size_t i = 0; i < sample.labels.size(); ++i) {
-      if (i > 0) out.push_back(',');
-      out.append(sample.labels[i].name).append("=\"");
-      append_escaped_label_value(out, sample.labels[i].value);
-      out.push_back('"');
-    }
-    out.push_back('}');
-  }
-  out.push_back(' ');
-  append_number(out, sample.value);
-  if (sample.timestamp_ms) out.append(" ").append(std::to_string(*sample.timestamp_ms));
-  out.push_back('\n');
-}
-
 std::string series_key(std::string_view name, std::vector<Label> labels) {
   std::sort(labels.begin(), labels.end(),
             [](const Label& a, const Label& b) { return a.name < b.name; });
-  Sample s;
-  s.name = std::string(name);
-  s.labels = std::move(labels);
   std::string out;
-  append_sample(out, s);
-  return out.substr(0, out.rfind(' '));
+  SampleLine(out, name).labels(labels).close_labels();
+  return out;
 }
 
 }  // namespace wpm::prom

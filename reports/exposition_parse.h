@@ -58,10 +58,8 @@ Exposition parse_exposition(std::string_view text, std::vector<Problem>& problem
 // The suffix a sample carries relative to its family ("" , "_bucket", "_sum", "_count").
 std::string_view sample_suffix(const Family& family, const Sample& sample);
 
-// Text-format spelling of a sample line (with the final newline), labels escaped.
-void append_sample(std::string& out, const Sample& sample);
-
-// "name{a=\"1\",b=\"2\"}" with labels sorted by name: the identity of a series.
+// "name{a=\"1\",b=\"2\"}" with labels sorted by name: the identity of a series. Spelled by core's
+// writer (prom_text.h), as is every text made from the parsed form: this file only reads.
 std::string series_key(std::string_view name, std::vector<Label> labels);
 
 }  // namespace wpm::prom

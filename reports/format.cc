@@ -5,57 +5,18 @@
 #include <cstdio>
 
 namespace wpm {
-namespace {
-
-std::string printf_string(const char* fmt, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, fmt, v);
-  return buf;
-}
-
-// 3 significant digits: 1.23, 12.3, 123.
-std::string three_digits(double v) {
-  if (v >= 99.95) return printf_string("%.0f", v);
-  if (v >= 9.995) return printf_string("%.1f", v);
-  return printf_string("%.2f", v);
-}
-
-}  // namespace
-
-std::string format_seconds(double s) {
-  if (!std::isfinite(s)) return "-";
-  if (s == 0) return "0";
-  double a = std::fabs(s);
-  if (a >= 0.9995) return three_digits(s) + "s";
-  if (a >= 0.0009995) return three_digits(s * 1e3) + "ms";
-  if (a >= 0.0000009995) return three_digits(s * 1e6) + "us";
-  return three_digits(s * 1e9) + "ns";
-}
-
-std::string format_bytes(uint64_t bytes) {
-  static constexpr const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double v = static_cast<double>(bytes);
-  size_t u = 0;
-  while (v >= 1024 && u + 1 < std::size(kUnits)) v /= 1024, ++u;
-  return u == 0 ? std::to_string(bytes) + "B" : printf_string("%.1f", v) + kUnits[u];
-}
 
 std::string format_rate(double r) {
   if (!std::isfinite(r)) return "-";
-  if (r >= 100000) return printf_string("%.1f", r / 1000) + "k";
-  return printf_string("%.1f", r);
-}
-
-std::string format_fixed(double value, int decimals) {
-  if (!std::isfinite(value)) return "-";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, value);
-  return buf;
+  if (r >= 100000) return format_fixed(r / 1000, 1) + "k";
+  return format_fixed(r, 1);
 }
 
 std::string format_percent_change(double ratio) {
   if (!std::isfinite(ratio)) return "n/a";
-  return printf_string("%+.1f", ratio * 100) + "%";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%+.1f%%", ratio * 100);
+  return buf;
 }
 
 size_t display_width(std::string_view text) {

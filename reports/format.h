@@ -1,4 +1,4 @@
-// Human-readable numbers for the console and HTML reports, and a column-aligned text table.
+// Human-readable numbers only reports use (rates, changes) and a column-aligned text table.
 #pragma once
 
 #include <cstdint>
@@ -6,14 +6,12 @@
 #include <string_view>
 #include <vector>
 
+#include "core/format.h"
+
 namespace wpm {
 
-// 3 significant digits in the largest unit that keeps the value >= 1: "812us", "7.42ms", "2.50s".
-// "-" for non-finite values.
-std::string format_seconds(double seconds);
-std::string format_bytes(uint64_t bytes);   // "512B", "18.0MiB"
+// Durations, sizes and fixed decimals come from core/format.h.
 std::string format_rate(double per_second);  // "3000.3", "12.0k" above 100k
-std::string format_fixed(double value, int decimals);  // printf("%.*f"), "-" if not finite
 std::string format_percent_change(double ratio);  // +0.123 -> "+12.3%"
 
 class TextTable {

@@ -3,63 +3,49 @@
 #include <map>
 #include <string_view>
 
-#include "core/exposition.h"
+#include "core/prom_text.h"
 #include "reports/bench_families.h"
 #include "reports/scrape_merge.h"
 
 namespace wpm {
 namespace {
 
-using Label = std::pair<std::string_view, std::string>;
-
-class GaugeWriter {
+// The samples of one bench family for one class: worker_class, plus in a two-label family its
+// other label (percentile, kind, code, reason, worker_index or signal).
+class ClassSamples {
  public:
-  explicit GaugeWriter(std::string& out) : out_(out) {}
+  ClassSamples(ExpoFamily& f, std::string_view cls)
+      : f_(f), cls_(cls), cls_at_(f.label(kWorkerClassLabel)), key_at_(cls_at_ == 0 ? 1 : 0) {}
 
-  void family(const BenchFamilyDef& def) {
-    def_ = &def;
-    out_.append("# HELP ").append(def.name).append(" ").append(def.help).append("\n");
-    out_.append("# TYPE ").append(def.name).append(" gauge\n");
+  void put(double value) { f_.add(value).labels[cls_at_] = cls_; }
+  void put(std::string_view key, double value) {
+    ExpoSample& s = f_.add(value);
+    s.labels[cls_at_] = cls_;
+    s.labels[key_at_] = key;
   }
-
-  // `values` line up with the family's label names.
-  void sample(std::initializer_list<std::string_view> values, double value) {
-    out_.append(def_->name);
-    if (!def_->labels.empty()) {
-      out_.push_back('{');
-      size_t i = 0;
-      for (std::string_view v : values) {
-        if (i > 0) out_.push_back(',');
-        out_.append(def_->labels[i++]).append("=\"");
-        append_escaped_label_value(out_, v);
-        out_.push_back('"');
-      }
-      out_.push_back('}');
-    }
-    out_.push_back(' ');
-    append_number(out_, value);
-    out_.push_back('\n');
-  }
+  // For keys made on the spot (numbers as text, local maps): the family keeps them.
+  void put_kept(std::string key, double value) { put(f_.keep(std::move(key)), value); }
 
  private:
-  std::string& out_;
-  const BenchFamilyDef* def_ = nullptr;
+  ExpoFamily& f_;
+  std::string_view cls_;
+  size_t cls_at_, key_at_;
 };
 
 double d(uint64_t v) { return static_cast<double>(v); }
 
-void percentiles(GaugeWriter& w, std::string_view cls, const LatencySummary& l) {
+void percentiles(ClassSamples& w, const LatencySummary& l) {
   const std::pair<std::string_view, double> points[] = {
       {"0", l.min_s},   {"50", l.p50_s},   {"90", l.p90_s},
       {"99", l.p99_s}, {"99.9", l.p999_s}, {"100", l.max_s}};
-  for (const auto& [p, v] : points) w.sample({cls, p}, v);
+  for (const auto& [p, v] : points) w.put(p, v);
 }
 
-void errors(GaugeWriter& w, std::string_view cls, const ErrorCounts& e) {
+void errors(ClassSamples& w, const ErrorCounts& e) {
   const std::pair<std::string_view, uint64_t> kinds[] = {
       {"connect", e.connect}, {"write", e.write},     {"read", e.read},
       {"reset", e.reset},     {"timeout", e.timeout}, {"parse", e.parse}};
-  for (const auto& [kind, n] : kinds) w.sample({cls, kind}, d(n));
+  for (const auto& [kind, n] : kinds) w.put(kind, d(n));
 }
 
 // The workers at the end, one per index: a live worker wins over an exited one it replaced.
@@ -72,40 +58,39 @@ std::map<uint32_t, const WorkerFinal*> workers_by_index(const ClassResult& c) {
   return out;
 }
 
-void class_family(GaugeWriter& w, BenchFamily id, std::string_view cls, const ClassResult& c) {
+void class_family(ClassSamples& w, BenchFamily id, const ClassResult& c) {
   switch (id) {
-    case BenchFamily::duration: w.sample({cls}, c.duration_s); break;
-    case BenchFamily::connections: w.sample({cls}, c.connections); break;
-    case BenchFamily::target_rate: w.sample({cls}, c.target_rate); break;
-    case BenchFamily::achieved_rate: w.sample({cls}, c.achieved_rate); break;
-    case BenchFamily::requests_sent: w.sample({cls}, d(c.requests_sent)); break;
-    case BenchFamily::responses: w.sample({cls}, d(c.responses)); break;
-    case BenchFamily::response_bytes: w.sample({cls}, d(c.bytes_read)); break;
-    case BenchFamily::latency: percentiles(w, cls, c.latency); break;
-    case BenchFamily::latency_mean: w.sample({cls}, c.latency.mean_s); break;
-    case BenchFamily::service_latency: percentiles(w, cls, c.service); break;
-    case BenchFamily::queue_latency: percentiles(w, cls, c.queue); break;
-    case BenchFamily::errors: errors(w, cls, c.errors); break;
+    case BenchFamily::duration: w.put(c.duration_s); break;
+    case BenchFamily::connections: w.put(c.connections); break;
+    case BenchFamily::target_rate: w.put(c.target_rate); break;
+    case BenchFamily::achieved_rate: w.put(c.achieved_rate); break;
+    case BenchFamily::requests_sent: w.put(d(c.requests_sent)); break;
+    case BenchFamily::responses: w.put(d(c.responses)); break;
+    case BenchFamily::response_bytes: w.put(d(c.bytes_read)); break;
+    case BenchFamily::latency: percentiles(w, c.latency); break;
+    case BenchFamily::latency_mean: w.put(c.latency.mean_s); break;
+    case BenchFamily::service_latency: percentiles(w, c.service); break;
+    case BenchFamily::queue_latency: percentiles(w, c.queue); break;
+    case BenchFamily::errors: errors(w, c.errors); break;
     case BenchFamily::error_responses:
-      for (const auto& [code, n] : c.errors.status) w.sample({cls, std::to_string(code)}, d(n));
+      for (const auto& [code, n] : c.errors.status) w.put_kept(std::to_string(code), d(n));
       break;
-    case BenchFamily::failed_requests: w.sample({cls}, d(c.reconciliation.client_failed)); break;
-    case BenchFamily::server_requests: w.sample({cls}, d(c.reconciliation.server_delta)); break;
-    case BenchFamily::reconciled: w.sample({cls}, c.reconciliation.ok ? 1 : 0); break;
+    case BenchFamily::failed_requests: w.put(d(c.reconciliation.client_failed)); break;
+    case BenchFamily::server_requests: w.put(d(c.reconciliation.server_delta)); break;
+    case BenchFamily::reconciled: w.put(c.reconciliation.ok ? 1 : 0); break;
     case BenchFamily::worker_restarts:
-      for (const auto& [reason, n] : c.master_restarts) w.sample({cls, reason}, d(n));
+      for (const auto& [reason, n] : c.master_restarts) w.put(reason, d(n));
       break;
     case BenchFamily::worker_memory:
     case BenchFamily::worker_cpu:
-      for (const auto& [index, wf] : workers_by_index(c)) {
-        std::string i = std::to_string(index);
-        w.sample({cls, i}, id == BenchFamily::worker_memory ? d(wf->rss_bytes) : wf->cpu_percent);
-      }
+      for (const auto& [index, wf] : workers_by_index(c))
+        w.put_kept(std::to_string(index),
+                   id == BenchFamily::worker_memory ? d(wf->rss_bytes) : wf->cpu_percent);
       break;
     case BenchFamily::injected_signals: {
       std::map<std::string, uint64_t> by_signal;
       for (const InjectedEvent& e : c.events) by_signal[e.signal] += e.delivered ? 1 : 0;
-      for (const auto& [signal, n] : by_signal) w.sample({cls, signal}, d(n));
+      for (const auto& [signal, n] : by_signal) w.put_kept(signal, d(n));
       break;
     }
     case BenchFamily::interrupted: break;
@@ -127,16 +112,18 @@ std::vector<std::string> class_label_values(const BenchResult& result) {
 
 std::string render_bench_gauges(const BenchResult& result) {
   std::string out;
-  GaugeWriter w(out);
   std::vector<std::string> names = class_label_values(result);
   for (const BenchFamilyDef& def : bench_family_table()) {
-    w.family(def);
+    ExpoFamily f = make_family(def);
     if (def.id == BenchFamily::interrupted) {
-      w.sample({}, result.interrupted ? 1 : 0);
-      continue;
+      f.add(result.interrupted ? 1 : 0);
+    } else {
+      for (size_t i = 0; i < result.classes.size(); ++i) {
+        ClassSamples w(f, names[i]);
+        class_family(w, def.id, result.classes[i]);
+      }
     }
-    for (size_t i = 0; i < result.classes.size(); ++i)
-      class_family(w, def.id, names[i], result.classes[i]);
+    append_family(out, f);
   }
   return out;
 }

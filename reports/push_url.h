@@ -1,4 +1,4 @@
-// The Pushgateway's URL scheme, without any HTTP: base URL parsing, the base64url grouping key
+// The Pushgateway's URL scheme, without any HTTP: base URL policy, the base64url grouping key
 // path (DESIGN.md §5), credential redaction and the retry policy. Kept apart from the httplib
 // translation unit so it is cheap to compile and to test.
 #pragma once
@@ -9,22 +9,16 @@
 #include <vector>
 
 #include "core/result.h"
+#include "core/url.h"
 
 namespace wpm {
 
 using GroupingLabels = std::vector<std::pair<std::string, std::string>>;
 
-struct HttpUrl {
-  std::string scheme;  // "http" or "https"
-  std::string user, password;  // from "user:password@", percent-decoded
-  std::string host;    // without IPv6 brackets
-  int port = 0;        // explicit or the scheme's default
-  std::string path;    // the prefix, no trailing '/', e.g. "" or "/pushgateway"
-  std::string scheme_host_port() const;  // "http://[::1]:9091"
-};
-
-// http[s]://[user[:password]@]host[:port][/prefix]. Errors have exit code kExitUsage.
-Result<HttpUrl> parse_http_url(std::string_view url);
+// A Pushgateway base URL: http[s]://[user[:password]@]host[:port][/prefix], parsed by core's
+// parse_url; no query or fragment, the prefix without a trailing '/'. Errors have exit code
+// kExitUsage and quote the URL with credentials redacted.
+Result<Url> parse_http_url(std::string_view url);
 
 // The URL with any "user:password@" replaced by "***@", safe for logs and errors.
 std::string redact_url(std::string_view url);

@@ -8,7 +8,7 @@
 #include <random>
 #include <thread>
 
-#include "core/exposition.h"
+#include "core/prom_text.h"
 #include "core/log.h"
 #include "reports/exposition_check.h"
 #include "reports/format.h"
@@ -28,7 +28,7 @@ struct Credentials {
 };
 
 // The environment wins over user:pass@ in the URL: CI secrets live in the environment.
-Credentials credentials(const HttpUrl& url) {
+Credentials credentials(const Url& url) {
   const char* user = std::getenv(kPushUserEnv);
   const char* password = std::getenv(kPushPasswordEnv);
   if ((user && *user) || (password && *password)) return {user ? user : "", password ? password : ""};
@@ -73,9 +73,9 @@ bool retryable_transport(httplib::Error e) {
          e == httplib::Error::SSLConnection;
 }
 
-std::unique_ptr<httplib::Client> make_client(const HttpUrl& url, double timeout_s,
+std::unique_ptr<httplib::Client> make_client(const Url& url, double timeout_s,
                                              const std::string& ca_file) {
-  auto client = std::make_unique<httplib::Client>(url.scheme_host_port());
+  auto client = std::make_unique<httplib::Client>(url.origin());
   auto t = std::chrono::microseconds(static_cast<int64_t>(timeout_s * 1e6));
   client->set_connection_timeout(t);
   client->set_read_timeout(t);
@@ -92,7 +92,7 @@ std::unique_ptr<httplib::Client> make_client(const HttpUrl& url, double timeout_
   return client;
 }
 
-Attempt send_once(const PushTarget& t, const HttpUrl& url, const std::string& path,
+Attempt send_once(const PushTarget& t, const Url& url, const std::string& path,
                   std::string_view payload) {
   auto client = make_client(url, t.timeout_s, t.ca_file);
   Credentials cred = credentials(url);
@@ -138,7 +138,7 @@ bool push_supports_https() {
 }
 
 Status push(const PushTarget& t, std::string_view payload) {
-  Result<HttpUrl> url = parse_http_url(t.url);
+  Result<Url> url = parse_http_url(t.url);
   if (!url.ok()) return url.error();
   if (url->scheme == "https" && !push_supports_https())
     return Error{"push: this wpm was built without TLS support (https)", kExitUsage};
@@ -170,7 +170,7 @@ Status push(const PushTarget& t, std::string_view payload) {
 
 Result<std::string> http_get_text(const std::string& url_text, double timeout_s,
                                   const std::string& ca_file) {
-  Result<HttpUrl> url = parse_http_url(url_text);
+  Result<Url> url = parse_http_url(url_text);
   if (!url.ok()) return url.error();
   auto client = make_client(*url, timeout_s, ca_file);
   if (!url->user.empty()) client->set_basic_auth(url->user, url->password);

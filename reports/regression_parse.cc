@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "core/text.h"
 #include "reports/regression.h"
 
 namespace wpm {
@@ -29,12 +30,6 @@ constexpr std::array<Unit, 5> kTimeUnits{{{"ns", 1e-9}, {"us", 1e-6}, {"µs", 1e
 
 bool is_latency(GateMetric m) {
   return m != GateMetric::rps && m != GateMetric::errors && m != GateMetric::error_rate;
-}
-
-std::string_view trim(std::string_view s) {
-  size_t b = s.find_first_not_of(" \t");
-  if (b == std::string_view::npos) return {};
-  return s.substr(b, s.find_last_not_of(" \t") - b + 1);
 }
 
 Error usage(std::string_view term, const std::string& why) {
@@ -63,7 +58,7 @@ Result<Threshold> parse_term(std::string_view term) {
   t.text = std::string(term);
   size_t op = term.find_first_of("<>");
   if (op == std::string_view::npos) return usage(term, "expected METRIC>VALUE or METRIC<VALUE");
-  std::string_view name = trim(term.substr(0, op));
+  std::string_view name = trim_blanks(term.substr(0, op));
   auto m = std::find_if(kMetricNames.begin(), kMetricNames.end(),
                         [&](const MetricName& n) { return n.name == name; });
   if (m == kMetricNames.end())
@@ -71,7 +66,7 @@ Result<Threshold> parse_term(std::string_view term) {
                            "' (rps, p50, p90, p99, p999, max, mean, errors, error_rate)");
   t.metric = m->metric;
   t.above = term[op] == '>';
-  std::string_view v = trim(term.substr(op + 1));
+  std::string_view v = trim_blanks(term.substr(op + 1));
   t.relative = !v.empty() && (v[0] == '+' || v[0] == '-');
   bool negative = !v.empty() && v[0] == '-';
   if (t.relative) v.remove_prefix(1);
@@ -79,7 +74,7 @@ Result<Threshold> parse_term(std::string_view term) {
   if (ec != std::errc() || !std::isfinite(t.value) || v.empty() || v[0] == '-')
     return usage(term, "expected a number after '" + std::string(1, term[op]) + "'");
   if (negative) t.value = -t.value;
-  std::string why = apply_unit(trim(std::string_view(ptr, v.data() + v.size() - ptr)), t);
+  std::string why = apply_unit(trim_blanks(std::string_view(ptr, v.data() + v.size() - ptr)), t);
   if (!why.empty()) return usage(term, why);
   return t;
 }
@@ -91,7 +86,7 @@ Result<std::vector<Threshold>> parse_fail_on(std::string_view expr) {
   size_t pos = 0;
   while (pos <= expr.size()) {
     size_t end = std::min(expr.find_first_of(",;", pos), expr.size());
-    std::string_view term = trim(expr.substr(pos, end - pos));
+    std::string_view term = trim_blanks(expr.substr(pos, end - pos));
     pos = end + 1;
     if (term.empty()) continue;
     Result<Threshold> t = parse_term(term);

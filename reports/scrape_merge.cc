@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "core/prom_text.h"
 #include "reports/bench_families.h"
 #include "reports/exposition_check.h"
 
@@ -69,15 +70,9 @@ class Merger {
   }
 
   static void render_family(std::string& out, const Family& f) {
-    out.append("# HELP ").append(f.name).append(" ");
-    for (char c : f.help) {
-      if (c == '\\') out.append("\\\\");
-      else if (c == '\n') out.append("\\n");
-      else out.push_back(c);
-    }
-    out.push_back('\n');
-    out.append("# TYPE ").append(f.name).append(" ").append(prom::to_string(f.type)).append("\n");
-    for (const Sample& s : f.samples) prom::append_sample(out, s);
+    append_family_header(out, f.name, f.help, prom::to_string(f.type));
+    for (const Sample& s : f.samples)
+      SampleLine(out, s.name).labels(s.labels).value(s.value, s.timestamp_ms);
   }
 
   std::string_view reserved_;

@@ -13,10 +13,10 @@
 
 #include "core/clock.h"
 #include "core/exposition.h"
+#include "core/format.h"
 #include "core/log.h"
 #include "core/segment.h"
 #include "core/snapshot.h"
-#include "supervisor/duration_text.h"
 #include "supervisor/instance.h"
 #include "supervisor/listen_socket.h"
 #include "supervisor/metrics_server.h"
@@ -144,7 +144,7 @@ void Master::on_signal(int signo, uint64_t now_ns) {
 void Master::quick_stop(ExitReason reason, uint64_t now_ns) {
   uint64_t grace = pool_.config().quick_grace_ns;
   log_info("quick stop: QUIT to ", pool_.live_workers(), " workers, KILL after ",
-           duration_text(grace));
+           format_nanoseconds(grace));
   pool_.stop(reason, SIGQUIT, grace, now_ns);
 }
 

@@ -7,10 +7,10 @@
 #include <csignal>
 
 #include "core/clock.h"
+#include "core/format.h"
 #include "core/log.h"
 #include "core/slot_ops.h"
 #include "core/snapshot.h"
-#include "supervisor/duration_text.h"
 #include "supervisor/spawner.h"
 
 namespace wpm::supervisor {
@@ -140,7 +140,7 @@ void Pool::spawn_due(uint64_t now_ns) {
       // A failed spawn counts as a worker that died at once: the backoff applies.
       uint64_t delay = respawn_delay(s.backoff, 0, config_.backoff);
       s.next_spawn_ns = std::max(s.next_spawn_ns, now_ns + delay);
-      log_error(st.error().message, "; retrying in ", duration_text(s.next_spawn_ns - now_ns));
+      log_error(st.error().message, "; retrying in ", format_nanoseconds(s.next_spawn_ns - now_ns));
     }
   }
 }
@@ -218,7 +218,7 @@ void Pool::after_exit(const Worker& w, ExitReason reason, WorkerState last_state
     segment_.master().worker_restarts[static_cast<size_t>(reason)].fetch_add(1, relaxed);
   uint64_t lived = now_ns > w.spawn_ns ? now_ns - w.spawn_ns : 0;
   std::string what = "worker " + std::to_string(w.index) + " (pid " + std::to_string(w.pid) +
-                     ") " + describe_wait_status(wait_status) + " after " + duration_text(lived) +
+                     ") " + describe_wait_status(wait_status) + " after " + format_nanoseconds(lived) +
                      ": reason " + std::string(to_string(reason));
   if (!replaced) {
     log(forced(reason) && !stopping_ ? LogLevel::warning : LogLevel::info, what);
@@ -238,7 +238,7 @@ void Pool::after_exit(const Worker& w, ExitReason reason, WorkerState last_state
     log(forced(reason) ? LogLevel::warning : LogLevel::info, what, "; respawning");
   } else {
     log_warning(what, "; died young ", index.backoff.strikes, " time(s) in a row, respawning in ",
-                duration_text(delay), " (crash-loop backoff)");
+                format_nanoseconds(delay), " (crash-loop backoff)");
   }
 }
 

@@ -4,8 +4,8 @@
 #include <cstring>
 
 #include "core/clock.h"
+#include "core/format.h"
 #include "core/log.h"
-#include "supervisor/duration_text.h"
 #include "supervisor/pool.h"
 
 namespace wpm::supervisor {
@@ -33,7 +33,7 @@ void Pool::check_worker(Worker& w, uint64_t now_ns) {
   if (state != w.seen_state) {
     if (state == WorkerState::running && w.seen_state == WorkerState::booting)
       log_info(label(w.index, w.pid), " is running (booted in ",
-               duration_text(now_ns - w.spawn_ns), ")");
+               format_nanoseconds(now_ns - w.spawn_ns), ")");
     else
       log_debug(label(w.index, w.pid), " is ", to_string(state));
     w.seen_state = state;
@@ -56,15 +56,15 @@ void Pool::check_worker(Worker& w, uint64_t now_ns) {
       break;
     case Liveness::boot_timeout:
       log_warning(label(w.index, w.pid), " did not reach running within the boot timeout (",
-                  duration_text(config_.liveness.boot_timeout_ns), "): SIGKILL");
+                  format_nanoseconds(config_.liveness.boot_timeout_ns), "): SIGKILL");
       w.master_reason = ExitReason::timeout;
       send(w, SIGKILL);
       w.killed = true;
       break;
     case Liveness::heartbeat_timeout:
       log_warning(label(w.index, w.pid), " missed its heartbeat for ",
-                  duration_text(now_ns - view.heartbeat_ns), " (timeout ",
-                  duration_text(config_.liveness.timeout_ns), "): SIGABRT");
+                  format_nanoseconds(now_ns - view.heartbeat_ns), " (timeout ",
+                  format_nanoseconds(config_.liveness.timeout_ns), "): SIGABRT");
       w.master_reason = ExitReason::timeout;
       send(w, SIGABRT);
       w.kill_at_ns = now_ns + config_.abort_grace_ns;

@@ -4,7 +4,6 @@
 #include <linux/close_range.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -12,6 +11,8 @@
 #include <array>
 #include <boost/process.hpp>
 #include <boost/process/extend.hpp>
+
+#include "core/fd_limit.h"
 
 namespace wpm::supervisor {
 namespace {
@@ -73,9 +74,8 @@ Result<ChildSetup> make_child_setup(const SpawnRequest& request) {
     setup.keep[setup.keep_count++] = fd;
   }
   std::sort(setup.keep.begin(), setup.keep.begin() + static_cast<long>(setup.keep_count));
-  rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY)
-    setup.max_fd = static_cast<int>(std::min<rlim_t>(limit.rlim_cur, 1 << 20));
+  if (Result<FdLimit> limit = fd_limit(); limit)
+    setup.max_fd = static_cast<int>(std::min<uint64_t>(limit->soft, 1 << 20));
   setup.parent = getpid();
   return setup;
 }

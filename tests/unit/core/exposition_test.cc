@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <set>
@@ -65,6 +66,22 @@ PoolSnapshot fixture() {
   return pool;
 }
 
+bool in(std::string_view value, std::span<const std::string_view> names) {
+  return std::find(names.begin(), names.end(), value) != names.end();
+}
+
+bool in_vocabulary(std::string_view label, std::string_view value) {
+  if (label == "worker_id") return value.starts_with("worker_") || value == kRetiredWorkerId;
+  if (label == "state") return in(value, kWorkerStateNames);
+  if (label == "reason") return in(value, kExitReasonNames);
+  if (label == "restart_type") return in(value, kRestartTypeNames);
+  if (label == "signal") return in(value, kControlSignalNames);
+  if (label == "method") return value == "GET";
+  if (label == "endpoint") return value.starts_with("/") || value.starts_with("__");
+  if (label == "error_type") return !value.empty() && value != "GET" && !value.starts_with("/");
+  return false;
+}
+
 std::string golden_path() { return std::string(WPM_SOURCE_DIR) + "/tests/unit/core/golden/exposition.txt"; }
 
 TEST(Exposition, MatchesGoldenFile) {
@@ -98,23 +115,45 @@ TEST(Exposition, PrefixAppliesToEveryFamily) {
             std::string::npos);
 }
 
-TEST(Exposition, LabelValuesAreEscaped) {
-  std::string out;
-  append_escaped_label_value(out, "a\"b\\c\nd");
-  EXPECT_EQ(out, "a\\\"b\\\\c\\nd");
+// The model carries the table's words, and every label value comes from the vocabulary its
+// label name stands for: a label filled into the wrong position would show up here.
+TEST(Exposition, FamiliesComeFromTheTableWithValuesInTheirOwnLabels) {
+  PoolSnapshot pool = fixture();
+  std::vector<ExpoFamily> families = pool_families(pool, "p");
+  ASSERT_EQ(families.size(), kMetricCount);
+  for (size_t i = 0; i < families.size(); ++i) {
+    const MetricDef& def = metric_table()[i];
+    const ExpoFamily& f = families[i];
+    EXPECT_EQ(f.name, "p_" + std::string(def.suffix));
+    EXPECT_EQ(f.type, def.type);
+    EXPECT_EQ(f.help, def.help);
+    EXPECT_EQ(f.label_names.data(), def.labels.data()) << f.name;
+    EXPECT_EQ(f.bounds.data(), def.buckets.data()) << f.name;
+    EXPECT_FALSE(f.samples.empty()) << f.name << ": the fixture should exercise every family";
+    for (const ExpoSample& s : f.samples) {
+      for (size_t l = 0; l < f.label_names.size(); ++l)
+        EXPECT_TRUE(in_vocabulary(f.label_names[l], s.labels[l]))
+            << f.name << " " << f.label_names[l] << "=" << s.labels[l];
+      size_t expected_counts = f.type == MetricType::histogram ? f.bounds.size() + 1 : 0;
+      EXPECT_EQ(s.cumulative.size(), expected_counts) << f.name;
+    }
+  }
 }
 
-TEST(Exposition, NumbersUsePrometheusSpelling) {
-  auto num = [](double v) {
-    std::string s;
-    append_number(s, v);
-    return s;
-  };
-  EXPECT_EQ(num(3), "3");
-  EXPECT_EQ(num(0.0005), "0.0005");
-  EXPECT_EQ(num(1.0 / 0.0), "+Inf");
-  EXPECT_EQ(num(-1.0 / 0.0), "-Inf");
-  EXPECT_EQ(num(12.5), "12.5");
+// Gauges describe processes: the archive of recycled slots has none; its counts stay.
+TEST(Exposition, TheArchiveHasCountersOnly) {
+  PoolSnapshot pool = fixture();
+  for (const ExpoFamily& f : pool_families(pool, "p")) {
+    bool archived = false;
+    for (const ExpoSample& s : f.samples)
+      for (std::string_view v : s.labels) archived = archived || v == kRetiredWorkerId;
+    EXPECT_FALSE(archived && f.type == MetricType::gauge) << f.name;
+  }
+  std::string text = render_prometheus(pool, "p");
+  EXPECT_NE(text.find("p_worker_requests_total{worker_id=\"__retired__\"} 5\n"), std::string::npos);
+  EXPECT_NE(text.find("p_master_worker_restart_count_total{worker_id=\"__retired__\",reason=\"quit\","
+                      "restart_type=\"graceful\"} 1\n"),
+            std::string::npos);
 }
 
 }  // namespace

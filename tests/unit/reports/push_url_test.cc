@@ -35,7 +35,7 @@ TEST(PushUrl, GroupingPathRefusesBadKeys) {
 }
 
 TEST(PushUrl, ParsesBaseUrls) {
-  Result<HttpUrl> u = parse_http_url("http://127.0.0.1:9091");
+  Result<Url> u = parse_http_url("http://127.0.0.1:9091");
   ASSERT_TRUE(u.ok());
   EXPECT_EQ(u->host, "127.0.0.1");
   EXPECT_EQ(u->port, 9091);
@@ -46,18 +46,18 @@ TEST(PushUrl, ParsesBaseUrls) {
   EXPECT_EQ(u->user, "ci@corp");
   EXPECT_EQ(u->password, "p:ss");
   EXPECT_EQ(u->path, "/push");
-  EXPECT_EQ(u->scheme_host_port(), "https://gw.example:8443");
+  EXPECT_EQ(u->origin(), "https://gw.example:8443");
   u = parse_http_url("http://[::1]/");
   ASSERT_TRUE(u.ok());
   EXPECT_EQ(u->host, "::1");
   EXPECT_EQ(u->port, 80);
-  EXPECT_EQ(u->scheme_host_port(), "http://[::1]:80");
+  EXPECT_EQ(u->origin(), "http://[::1]:80");
 }
 
 TEST(PushUrl, BadUrlsAreUsageErrorsWithoutSecrets) {
   for (const char* bad : {"127.0.0.1:9091", "ftp://h", "http://:9091", "http://h:0", "http://h:x",
                           "http://h/p?q=1", "http://u:secret@h:99999"}) {
-    Result<HttpUrl> u = parse_http_url(bad);
+    Result<Url> u = parse_http_url(bad);
     ASSERT_FALSE(u.ok()) << bad;
     EXPECT_EQ(u.error().exit_code, kExitUsage);
     EXPECT_EQ(u.error().message.find("secret"), std::string::npos) << u.error().message;

@@ -6,7 +6,6 @@
 #include <csignal>
 
 #include "supervisor/backoff.h"
-#include "supervisor/duration_text.h"
 #include "supervisor/exit_reason.h"
 #include "supervisor/heartbeat_monitor.h"
 #include "supervisor/retention.h"
@@ -163,12 +162,6 @@ TEST(Liveness, ZeroDisablesTheChecks) {
   EXPECT_EQ(check_liveness({WorkerState::booting, 0, 0}, 1000 * kSec, off), Liveness::ok);
   EXPECT_EQ(seconds_to_ns(-1), 0u);
   EXPECT_EQ(seconds_to_ns(1.5), 1'500'000'000u);
-}
-
-TEST(DurationText, ReadableAtEveryScale) {
-  EXPECT_EQ(duration_text(18'421'900), "0.0184 s");
-  EXPECT_EQ(duration_text(3'600'000'000), "3.6 s");
-  EXPECT_EQ(duration_text(3'600 * kSec), "3600 s");
 }
 
 }  // namespace
