@@ -13,6 +13,7 @@
 #include <climits>
 
 #include "core/clock.h"
+#include "core/fd_limit.h"
 #include "core/log.h"
 #include "supervisor/http_endpoint_loop.h"
 #include "supervisor/listen_socket.h"
@@ -28,9 +29,9 @@ uint64_t ns(std::chrono::milliseconds ms) { return static_cast<uint64_t>(ms.coun
 
 // At most half the descriptors the process may open: the master needs the rest for workers.
 size_t connection_cap(size_t wanted) {
-  rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return wanted;
-  return std::min<size_t>(wanted, std::max<size_t>(8, limit.rlim_cur / 2));
+  Result<FdLimit> limit = fd_limit();
+  if (!limit || limit->soft == RLIM_INFINITY) return wanted;
+  return std::min<size_t>(wanted, std::max<size_t>(8, limit->soft / 2));
 }
 
 }  // namespace
