@@ -46,6 +46,11 @@ class Writer {
   }
 
   void histogram(std::string_view worker, const HistogramSnapshot& h) {
+    histogram(Label{"worker_id", worker}, h);
+  }
+
+  // One histogram series set identified by `series` (worker_id="…", phase="…").
+  void histogram(Label series, const HistogramSnapshot& h) {
     char bound[32];
     for (size_t i = 0; i < h.cumulative.size(); ++i) {
       std::string_view le = "+Inf";
@@ -56,10 +61,10 @@ class Writer {
         le = std::string_view(bound, n);
       }
       Label l{"le", le};
-      sample({{"worker_id", worker}}, static_cast<double>(h.cumulative[i]), "_bucket", &l);
+      sample({series}, static_cast<double>(h.cumulative[i]), "_bucket", &l);
     }
-    sample({{"worker_id", worker}}, h.sum, "_sum");
-    sample({{"worker_id", worker}}, static_cast<double>(h.count()), "_count");
+    sample({series}, h.sum, "_sum");
+    sample({series}, static_cast<double>(h.count()), "_count");
   }
 
  private:
@@ -132,6 +137,15 @@ void render_worker_family(Writer& w, MetricId id, const WorkerSnapshot& s) {
   }
 }
 
+// Every phase is rendered, observed or not, so rate() over a phase never starts from nothing.
+void render_replacement(Writer& w, const PoolSnapshot& pool) {
+  for (size_t p = 0; p < kReplacementPhaseCount; ++p) {
+    HistogramSnapshot h = pool.replacement[p];
+    if (h.cumulative.empty()) h.cumulative.assign(kReplacementBuckets.size() + 1, 0);
+    w.histogram(Label{"phase", to_string(static_cast<ReplacementPhase>(p))}, h);
+  }
+}
+
 void render_master_family(Writer& w, MetricId id, const PoolSnapshot& pool) {
   switch (id) {
     case MetricId::master_worker_restart:
@@ -162,6 +176,7 @@ void render_master_family(Writer& w, MetricId id, const PoolSnapshot& pool) {
     case MetricId::master_listen_backlog:
       w.sample({}, static_cast<double>(pool.listen_backlog));
       break;
+    case MetricId::master_worker_replacement: render_replacement(w, pool); break;
     default: break;
   }
 }

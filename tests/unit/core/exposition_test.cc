@@ -62,6 +62,11 @@ PoolSnapshot fixture() {
   pool.workers_by_state[static_cast<size_t>(WorkerState::running)] = 1;
   pool.workers_by_state[static_cast<size_t>(WorkerState::exited)] = 1;
   pool.listen_backlog = 7;
+  // Two replacements; nothing served yet by either (first_request left unobserved).
+  pool.replacement[static_cast<size_t>(ReplacementPhase::spawn)] =
+      histogram({0, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2}, 0.0004);
+  pool.replacement[static_cast<size_t>(ReplacementPhase::ready)] =
+      histogram({0, 0, 0, 0, 0, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2}, 0.012);
   return pool;
 }
 
