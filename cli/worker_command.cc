@@ -25,6 +25,7 @@ void add_worker_command(CLI::App& root, WorkerCommand& cmd) {
   cmd.app->add_option("--name", o.name);
   cmd.app->add_flag("--allow-crash", o.allow_crash);
   cmd.app->add_flag("!--no-metrics", o.metrics);
+  cmd.app->add_option("--ready-fd", o.ready_fd);
 }
 
 int run_worker_command(WorkerCommand& cmd) {

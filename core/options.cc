@@ -61,6 +61,7 @@ std::vector<std::string> worker_argv(const WorkerOptions& o) {
   };
   if (o.allow_crash) argv.emplace_back("--allow-crash");
   if (!o.metrics) argv.emplace_back("--no-metrics");
+  if (o.ready_fd >= 0) argv.insert(argv.end(), {"--ready-fd", std::to_string(o.ready_fd)});
   return argv;
 }
 
