@@ -16,7 +16,8 @@ for bin in "$build"/tests/wpm_*_bench; do
     | tee "$out/$name.txt"
 done
 
-for script in scripts/bench_sync.sh scripts/bench_workers.sh scripts/bench_loadgen.sh; do
+for script in scripts/bench_sync.sh scripts/bench_workers.sh scripts/bench_loadgen.sh \
+  scripts/bench_replacement.sh; do
   [ -x "$script" ] || continue
   name=$(basename "$script" .sh)
   echo "== $name" >&2

@@ -8,7 +8,7 @@ packages=(
   libcli11-dev libtomlplusplus-dev libcpp-httplib-dev nlohmann-json3-dev
   libboost-dev libboost-context-dev libboost-filesystem-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  prometheus prometheus-pushgateway wrk nginx-light curl python3 python3-prometheus-client python3-pytest
+  prometheus prometheus-pushgateway wrk nginx-light curl python3 python3-prometheus-client python3-pytest gunicorn
   chromium procps
   python3-jsonschema python3-bcrypt python3-pil libssl-dev openssl
 )
