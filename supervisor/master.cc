@@ -33,8 +33,10 @@ namespace wpm::supervisor {
 namespace {
 
 // /proc figures and the state file are refreshed this often while nothing else happens; every
-// spawn, readiness and exit rewrites the state file at once.
+// spawn, readiness and exit rewrites the state file at once, but at most once per gap, so a
+// pool recycling a thousand workers a second (max_requests) does not spend a core on JSON.
 constexpr uint64_t kRefreshEveryNs = 1'000'000'000;
+constexpr uint64_t kStateGapNs = 10'000'000;
 
 // What wakes the loop besides its deadlines: signals (SIGCHLD included), the eventfd workers
 // write once running, and announcements of planned signals.
@@ -72,6 +74,7 @@ class Master {
   void quick_stop(ExitReason reason, uint64_t now_ns);
   void reap(uint64_t now_ns);
   void periodic(uint64_t now_ns);
+  uint64_t next_deadline() const;
   void write_state();
   void wait_for_event(uint64_t deadline_ns);
   void stop_endpoint();
@@ -89,6 +92,8 @@ class Master {
   std::unique_ptr<MetricsServer> metrics_;
   std::atomic<bool> healthy_{false};
   uint64_t next_refresh_ns_ = 0;
+  bool state_dirty_ = false;  // a change not yet in the state file
+  uint64_t state_written_ns_ = 0;
   int exit_code_ = kExitOk;
 };
 
@@ -217,7 +222,19 @@ void Master::periodic(uint64_t now_ns) {
     next_refresh_ns_ = now_ns + kRefreshEveryNs;
   }
   healthy_.store(pool_.healthy());
-  if (pool_.take_changed() || refresh) write_state();
+  state_dirty_ |= pool_.take_changed();
+  if (refresh || (state_dirty_ && now_ns >= state_written_ns_ + kStateGapNs)) {
+    write_state();
+    state_dirty_ = false;
+    state_written_ns_ = now_ns;
+  }
+}
+
+uint64_t Master::next_deadline() const {
+  uint64_t next = next_refresh_ns_;
+  if (state_dirty_) next = std::min(next, state_written_ns_ + kStateGapNs);
+  uint64_t pool = pool_.next_deadline();
+  return pool == 0 ? next : std::min(next, pool);
 }
 
 void Master::wait_for_event(uint64_t deadline_ns) {
@@ -253,8 +270,7 @@ int Master::run() {
     if (pool_.stopping() && pool_.empty()) break;
     pool_.tick(now);
     periodic(now);
-    uint64_t deadline = pool_.next_deadline();
-    wait_for_event(deadline == 0 ? next_refresh_ns_ : std::min(deadline, next_refresh_ns_));
+    wait_for_event(next_deadline());
   }
   reap(monotonic_ns());  // children that were never workers (a failed exec)
   stop_endpoint();
