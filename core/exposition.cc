@@ -72,6 +72,18 @@ void master_exits(ExpoFamily& f, const PoolSnapshot& pool) {
     if (!w.retired && w.exit_reason) add_exit(f, w.worker_id, *w.exit_reason, 1);
 }
 
+// Every phase is rendered, observed or not, so rate() over a phase never starts from nothing.
+void replacements(ExpoFamily& f, const PoolSnapshot& pool) {
+  static constexpr std::array<uint64_t, kReplacementBuckets.size() + 1> kNothing{};
+  const size_t phase = f.label("phase");
+  for (size_t p = 0; p < kReplacementPhaseCount; ++p) {
+    const HistogramSnapshot& h = pool.replacement[p];
+    std::span<const uint64_t> counts = h.cumulative;
+    if (counts.empty()) counts = kNothing;
+    f.add_histogram(counts, h.sum).labels[phase] = kReplacementPhaseNames[p];
+  }
+}
+
 void worker_states(ExpoFamily& f, const PoolSnapshot& pool) {
   const size_t wid = f.label("worker_id"), state = f.label("state");
   for (const WorkerSnapshot& w : pool.workers) {
@@ -123,6 +135,7 @@ void fill(ExpoFamily& f, MetricId id, const PoolSnapshot& pool) {
     case MetricId::master_signals:
       return per_name(f, "signal", kMasterSignalNames, pool.master_signals);
     case MetricId::master_listen_backlog: f.add(static_cast<double>(pool.listen_backlog)); return;
+    case MetricId::master_worker_replacement: return replacements(f, pool);
   }
 }
 

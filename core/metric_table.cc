@@ -15,6 +15,7 @@ constexpr std::array<L, 3> kWorkerReasonType{"worker_id", "reason", "restart_typ
 constexpr std::array<L, 1> kReason{"reason"};
 constexpr std::array<L, 1> kState{"state"};
 constexpr std::array<L, 1> kSignal{"signal"};
+constexpr std::array<L, 1> kPhase{"phase"};
 constexpr std::span<const L> kNone{};
 constexpr std::span<const double> kNoBuckets{};
 
@@ -67,6 +68,10 @@ constexpr std::array<MetricDef, kMetricCount> kTable{{
      "Control signals received by the master, by signal.", kSignal, kNoBuckets},
     {I::master_listen_backlog, "master_listen_backlog", T::gauge,
      "Connections waiting in the listen socket's accept queue.", kNone, kNoBuckets},
+    {I::master_worker_replacement, "master_worker_replacement_seconds", T::histogram,
+     "Seconds from a worker's death to its replacement's spawn, readiness and first request "
+     "served, by phase.",
+     kPhase, kReplacementBuckets},
 }};
 
 constexpr bool table_in_id_order() {

@@ -38,8 +38,9 @@ enum class MetricId {
   master_workers,
   master_signals,
   master_listen_backlog,
+  master_worker_replacement,
 };
-inline constexpr size_t kMetricCount = 21;
+inline constexpr size_t kMetricCount = 22;
 
 // The most labels a family may have: samples of the exposition model hold their label values
 // in a fixed array, so a render allocates nothing per sample.
@@ -59,6 +60,10 @@ inline constexpr std::array<double, 16> kDurationBuckets{
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
 inline constexpr std::array<double, 10> kSizeBuckets{
     64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216};
+// Replacement phases: sub-millisecond respawns up to crash-loop backoff delays (5 s cap).
+inline constexpr std::array<double, 17> kReplacementBuckets{
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
+    10, 30};
 
 std::span<const MetricDef> metric_table();
 const MetricDef& metric_def(MetricId id);

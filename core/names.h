@@ -35,9 +35,15 @@ enum class ControlSignal : uint8_t { term, int_, quit, hup, ttin, ttou, usr1, ab
 inline constexpr std::array<std::string_view, 9> kControlSignalNames{
     "term", "int", "quit", "hup", "ttin", "ttou", "usr1", "abort", "kill"};
 
+// Milestones of a replacement worker, each timed from its predecessor's death (DESIGN.md §9).
+enum class ReplacementPhase : uint8_t { spawn, ready, first_request };
+inline constexpr std::array<std::string_view, 3> kReplacementPhaseNames{"spawn", "ready",
+                                                                        "first_request"};
+
 inline constexpr size_t kWorkerStateCount = kWorkerStateNames.size();
 inline constexpr size_t kExitReasonCount = kExitReasonNames.size();
 inline constexpr size_t kControlSignalCount = kControlSignalNames.size();
+inline constexpr size_t kReplacementPhaseCount = kReplacementPhaseNames.size();
 
 template <class E, size_t N>
 constexpr std::string_view name_of(E value, const std::array<std::string_view, N>& names) {
@@ -56,6 +62,9 @@ inline std::string_view to_string(WorkerState s) { return name_of(s, kWorkerStat
 inline std::string_view to_string(ExitReason r) { return name_of(r, kExitReasonNames); }
 inline std::string_view to_string(RestartType t) { return name_of(t, kRestartTypeNames); }
 inline std::string_view to_string(ControlSignal s) { return name_of(s, kControlSignalNames); }
+inline std::string_view to_string(ReplacementPhase p) {
+  return name_of(p, kReplacementPhaseNames);
+}
 
 constexpr RestartType restart_type_of(ExitReason reason) {
   switch (reason) {

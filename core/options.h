@@ -65,6 +65,9 @@ struct WorkerOptions {
   bool metrics = true;
   LogLevel log_level = LogLevel::info;
   std::string name = "wpm";
+  // Readiness notification: an eventfd shared by the pool that the worker adds 1 to once its
+  // slot says running, so the master notices at once instead of on a timer (-1 = none).
+  int ready_fd = -1;
 
   bool operator==(const WorkerOptions&) const = default;
 };

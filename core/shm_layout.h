@@ -61,6 +61,12 @@ struct alignas(kCacheLine) SlotLifecycle {
   std::atomic<uint64_t> rss_bytes;
   std::atomic<uint64_t> cpu_ns;            // user + system
   std::atomic<uint64_t> cpu_permille;      // CPU percent × 1000 over the last interval
+  // Replacement timing (monotonic ns, 0 = not yet / not applicable): when the master received
+  // the worker's readiness notification, and, for a worker that replaced a dead one, that
+  // predecessor's pid and the time the master reaped it.
+  std::atomic<uint64_t> ready_ns;
+  std::atomic<int32_t> replaced_pid;
+  std::atomic<uint64_t> replaced_death_ns;
 };
 
 // Written by the worker on the request path: its own cache lines.
@@ -78,6 +84,7 @@ struct alignas(kCacheLine) SlotHot {
   // ExitReason + 1 recorded by the worker just before it exits on its own (0 = none), so the
   // master can attribute a clean exit to quit, term, int or max_requests.
   std::atomic<uint32_t> exit_reason_plus1;
+  std::atomic<uint64_t> first_request_ns;  // monotonic; 0 until the first request is recorded
 };
 
 struct alignas(kCacheLine) WorkerSlot {
@@ -93,6 +100,8 @@ struct alignas(kCacheLine) MasterCells {
   std::atomic<int64_t> listen_backlog;
   // Restarts seen by the master of workers whose slots were recycled, by reason.
   std::array<Counter, kExitReasonCount> archived_exits;
+  // Seconds from a worker's death to its replacement's milestones, by ReplacementPhase.
+  std::array<HistogramCells<kReplacementBuckets.size()>, kReplacementPhaseCount> replacement;
 };
 
 struct alignas(kCacheLine) SegmentHeader {
@@ -122,10 +131,12 @@ constexpr uint64_t layout_hash() {
   mix(kExitReasonCount);
   mix(kControlSignalCount);
   mix(kWorkerStateCount);
+  mix(kReplacementPhaseCount);
   mix(offsetof(WorkerSlot, hot));
   mix(offsetof(WorkerSlot, label_sets));
   for (double b : kDurationBuckets) mix(static_cast<uint64_t>(b * 1e6));
   for (double b : kSizeBuckets) mix(static_cast<uint64_t>(b));
+  for (double b : kReplacementBuckets) mix(static_cast<uint64_t>(b * 1e6));
   return h;
 }
 

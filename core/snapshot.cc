@@ -69,6 +69,8 @@ WorkerSnapshot snapshot_slot(const WorkerSlot& slot, uint64_t now_ns) {
   w.request_size = snapshot_histogram(hot.request_size, 1.0);
   w.response_size = snapshot_histogram(hot.response_size, 1.0);
   for (size_t r = 0; r < kExitReasonCount; ++r) w.restarts[r] = hot.restarts[r].load(relaxed);
+  w.times = WorkerTimes{spawn, life.ready_ns.load(relaxed), hot.first_request_ns.load(relaxed),
+                        life.replaced_pid.load(relaxed), life.replaced_death_ns.load(relaxed)};
   if (w.exited) {
     w.exit_reason = static_cast<ExitReason>(life.exit_reason.load(relaxed));
     w.state = WorkerState::exited;
@@ -92,6 +94,8 @@ PoolSnapshot take_snapshot(const Segment& segment) {
   }
   for (size_t s = 0; s < kControlSignalCount; ++s) pool.master_signals[s] = m.signals[s].load(relaxed);
   pool.listen_backlog = m.listen_backlog.load(relaxed);
+  for (size_t p = 0; p < kReplacementPhaseCount; ++p)
+    pool.replacement[p] = snapshot_histogram(m.replacement[p], 1e-9);
 
   WorkerSnapshot retired = snapshot_slot(segment.archive(), now);
   retired.retired = true;

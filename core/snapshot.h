@@ -10,6 +10,7 @@
 
 #include "core/names.h"
 #include "core/segment.h"
+#include "core/worker_times.h"
 
 namespace wpm {
 
@@ -47,6 +48,7 @@ struct WorkerSnapshot {
   std::vector<LabelSetSnapshot> label_sets;
   std::array<uint64_t, kExitReasonCount> restarts{};  // handled by the worker
   std::optional<ExitReason> exit_reason;              // seen by the master
+  WorkerTimes times;
 };
 
 struct PoolSnapshot {
@@ -56,6 +58,7 @@ struct PoolSnapshot {
   std::array<uint64_t, kControlSignalCount> master_signals{};
   std::array<uint64_t, kWorkerStateCount> workers_by_state{};
   int64_t listen_backlog = 0;
+  std::array<HistogramSnapshot, kReplacementPhaseCount> replacement;  // by ReplacementPhase
 
   uint64_t total_requests() const;
 };

@@ -36,6 +36,25 @@ bool valid_pool_name(const std::string& name) {
   return true;
 }
 
+// Replacement timing of one worker (WorkerTimes): flat fields, absent in older files.
+void put_times(json& row, const WorkerTimes& t) {
+  row["spawn_ns"] = t.spawn_ns;
+  row["ready_ns"] = t.ready_ns;
+  row["first_request_ns"] = t.first_request_ns;
+  row["replaced_pid"] = t.replaced_pid;
+  row["replaced_death_ns"] = t.replaced_death_ns;
+}
+
+WorkerTimes get_times(const json& row) {
+  WorkerTimes t;
+  t.spawn_ns = row.value("spawn_ns", uint64_t{0});
+  t.ready_ns = row.value("ready_ns", uint64_t{0});
+  t.first_request_ns = row.value("first_request_ns", uint64_t{0});
+  t.replaced_pid = row.value("replaced_pid", int32_t{0});
+  t.replaced_death_ns = row.value("replaced_death_ns", uint64_t{0});
+  return t;
+}
+
 }  // namespace
 
 Result<std::string> runtime_dir(const std::string& name, bool create) {
@@ -58,13 +77,15 @@ std::string state_file_path(const std::string& dir) { return dir + "/state.json"
 std::string to_json(const PoolState& s, int indent) {
   json workers = json::array();
   for (const WorkerStatusRow& w : s.workers) {
-    workers.push_back({{"index", w.index}, {"worker_id", w.worker_id}, {"pid", w.pid},
-                       {"state", w.state}, {"requests", w.requests}, {"rss_bytes", w.rss_bytes},
-                       {"cpu_percent", w.cpu_percent}, {"uptime_seconds", w.uptime_seconds}});
+    json row{{"index", w.index}, {"worker_id", w.worker_id}, {"pid", w.pid},
+             {"state", w.state}, {"requests", w.requests}, {"rss_bytes", w.rss_bytes},
+             {"cpu_percent", w.cpu_percent}, {"uptime_seconds", w.uptime_seconds}};
+    put_times(row, w.times);
+    workers.push_back(std::move(row));
   }
   json j{{"name", s.name}, {"master_pid", s.master_pid}, {"worker_class", s.worker_class},
          {"bind", s.bind}, {"metrics_bind", s.metrics_bind}, {"updated_unix", s.updated_unix},
-         {"workers", workers}};
+         {"updated_monotonic_ns", s.updated_monotonic_ns}, {"workers", workers}};
   return j.dump(indent);
 }
 
@@ -78,6 +99,7 @@ Result<PoolState> parse_pool_state(const std::string& text) {
     s.bind = j.at("bind").get<std::string>();
     s.metrics_bind = j.at("metrics_bind").get<std::string>();
     s.updated_unix = j.value("updated_unix", 0.0);
+    s.updated_monotonic_ns = j.value("updated_monotonic_ns", uint64_t{0});
     for (const json& w : j.at("workers")) {
       WorkerStatusRow r;
       r.index = w.at("index").get<uint32_t>();
@@ -88,6 +110,7 @@ Result<PoolState> parse_pool_state(const std::string& text) {
       r.rss_bytes = w.value("rss_bytes", uint64_t{0});
       r.cpu_percent = w.value("cpu_percent", 0.0);
       r.uptime_seconds = w.value("uptime_seconds", 0.0);
+      r.times = get_times(w);
       s.workers.push_back(std::move(r));
     }
     return s;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "core/worker_times.h"
 
 namespace wpm {
 
@@ -20,6 +21,7 @@ struct WorkerStatusRow {  // one row of `wpm status`
   uint64_t rss_bytes = 0;
   double cpu_percent = 0;
   double uptime_seconds = 0;
+  WorkerTimes times;  // "spawn_ns", "ready_ns", "first_request_ns", "replaced_pid", …
 };
 struct PoolState {
   std::string name;
@@ -28,6 +30,7 @@ struct PoolState {
   std::string bind;          // "HOST:PORT" with the real port
   std::string metrics_bind;  // "HOST:PORT" with the real port
   double updated_unix = 0;
+  uint64_t updated_monotonic_ns = 0;  // the same moment on the clock of WorkerTimes
   std::vector<WorkerStatusRow> workers;
 };
 

@@ -69,6 +69,7 @@ constexpr Field kFields[] = {
     field<&O::metrics>("--metrics"),
     field<&O::log_level>("--log-level"),
     field<&O::name>("--name"),
+    field<&O::ready_fd>("--ready-fd"),
 };
 
 constexpr std::string_view kCommand = "worker";

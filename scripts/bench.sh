@@ -17,7 +17,7 @@ for bin in "$build"/tests/wpm_*_bench; do
 done
 
 for script in scripts/bench_sync.sh scripts/bench_workers.sh scripts/bench_loadgen.sh \
-  scripts/bench_scrape.sh; do
+  scripts/bench_scrape.sh scripts/bench_replacement.sh; do
   [ -x "$script" ] || continue
   name=$(basename "$script" .sh)
   echo "== $name" >&2

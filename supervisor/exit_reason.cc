@@ -57,6 +57,37 @@ ExitReason classify_exit(const ExitFacts& f) {
   return f.exit_code == 0 ? ExitReason::quit : ExitReason::crash;
 }
 
+namespace {
+
+// The reason a worker's exit gets when `sig` ended it (the worker handles some itself).
+std::optional<ExitReason> reason_of_signal(int sig) {
+  switch (sig) {
+    case SIGABRT: return ExitReason::abort;
+    case SIGKILL: return ExitReason::kill;
+    case SIGQUIT: return ExitReason::quit;
+    case SIGTERM: return ExitReason::term;
+    case SIGINT: return ExitReason::int_;
+    default: return std::nullopt;
+  }
+}
+
+}  // namespace
+
+bool planned_exit(const ExitFacts& f, ExitReason reason) {
+  if (f.announced_signal != 0 && reason_of_signal(f.announced_signal) == reason) return true;
+  if (f.master_reason) return *f.master_reason != ExitReason::timeout;
+  if (f.signaled || !f.recorded) return false;
+  switch (*f.recorded) {
+    case ExitReason::quit:
+    case ExitReason::term:
+    case ExitReason::int_:
+    case ExitReason::max_requests:
+      return true;
+    default:
+      return false;  // e.g. abort: the worker's handler ran, but who sent the ABRT?
+  }
+}
+
 std::string describe_wait_status(int status) {
   if (WIFEXITED(status)) return "exited with code " + std::to_string(WEXITSTATUS(status));
   if (WIFSIGNALED(status)) {

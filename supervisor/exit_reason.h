@@ -17,12 +17,20 @@ struct ExitFacts {
   int exit_code = 0;                        // WEXITSTATUS otherwise
   std::optional<ExitReason> recorded;       // what the worker wrote in its slot before exiting
   bool oom_killed = false;                  // the kernel's OOM killer fired meanwhile
+  int announced_signal = 0;                 // announced by wpm for this worker (planned_exit.h)
 };
 
 // Priority: what the master did first; then death by signal (KILL → kill or oom, ABRT → abort,
 // anything else → crash); then the reason the worker recorded; then the exit code
 // (non-zero → crash; zero with nothing recorded → quit, a worker leaving on its own).
 ExitReason classify_exit(const ExitFacts& facts);
+
+// True when the supervisor or a user asked for the exit, so the worker is replaced at once:
+// the master's own retirements (except a timeout); quit, term, int or max_requests recorded by
+// the worker itself (an exit, not a death by signal); a signal wpm announced, when the exit is
+// the one that signal causes. Everything else (crash, oom, timeout, an ABRT or KILL nobody
+// announced, an exit 0 the worker did not explain) is unplanned: the crash-loop guard applies.
+bool planned_exit(const ExitFacts& facts, ExitReason reason);
 
 // Human text for logs: "exited with code 1", "killed by signal 9 (SIGKILL)".
 std::string describe_wait_status(int wait_status);

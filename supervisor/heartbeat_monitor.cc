@@ -29,6 +29,8 @@ Liveness check_liveness(const LivenessView& view, uint64_t now_ns, const Livenes
 
 uint64_t seconds_to_ns(double seconds) {
   if (!(seconds > 0)) return 0;
+  // Saturates: converting a double beyond uint64_t is undefined, and "forever" is meant.
+  if (seconds * 1e9 >= 18446744073709549568.0) return UINT64_MAX;
   return static_cast<uint64_t>(seconds * 1e9);
 }
 

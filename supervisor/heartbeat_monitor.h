@@ -27,7 +27,12 @@ enum class Liveness {
 
 Liveness check_liveness(const LivenessView& view, uint64_t now_ns, const LivenessPolicy& policy);
 
-// Seconds → nanoseconds for option values; negative or NaN means disabled (0).
+// Seconds → nanoseconds for option values; negative or NaN means disabled (0), values beyond
+// the range mean forever (UINT64_MAX).
 uint64_t seconds_to_ns(double seconds);
+// t + d, saturated: a deadline from a huge duration must not wrap into the past.
+inline uint64_t saturating_add(uint64_t t, uint64_t d) {
+  return d > UINT64_MAX - t ? UINT64_MAX : t + d;
+}
 
 }  // namespace wpm::supervisor

@@ -1,9 +1,11 @@
 #include "supervisor/master.h"
 
 #include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <csignal>
@@ -20,6 +22,7 @@
 #include "supervisor/instance.h"
 #include "supervisor/listen_socket.h"
 #include "supervisor/metrics_server.h"
+#include "supervisor/planned_exit.h"
 #include "supervisor/pool.h"
 #include "supervisor/proc_sampler.h"
 #include "core/state_file.h"
@@ -29,21 +32,33 @@
 namespace wpm::supervisor {
 namespace {
 
-constexpr int kTickMs = 100;  // how quickly a worker that reached running is noticed
-constexpr uint64_t kSampleEveryNs = 1'000'000'000;
-constexpr uint64_t kStateEveryNs = 1'000'000'000;
+// /proc figures and the state file are refreshed this often while nothing else happens; every
+// spawn, readiness and exit rewrites the state file at once, but at most once per gap, so a
+// pool recycling a thousand workers a second (max_requests) does not spend a core on JSON.
+constexpr uint64_t kRefreshEveryNs = 1'000'000'000;
+constexpr uint64_t kStateGapNs = 10'000'000;
+
+// What wakes the loop besides its deadlines: signals (SIGCHLD included), the eventfd workers
+// write once running, and announcements of planned signals.
+struct EventSources {
+  SignalChannel signals;
+  UniqueFd ready;                          // eventfd shared by every worker
+  std::optional<PlannedExitInbox> inbox;   // absent when the socket could not be created
+};
 
 // Everything the running master owns. The metrics endpoint's threads only call scrape() and
-// healthy(); everything else runs on the loop thread.
+// healthy(); everything else runs on the loop thread. The loop has no fixed tick: it sleeps
+// until an event or the pool's next deadline.
 class Master {
  public:
-  Master(const ServeOptions& options, SignalChannel signals, ListenSocket listen, Segment segment,
+  Master(const ServeOptions& options, EventSources events, ListenSocket listen, Segment segment,
          std::string dir)
       : options_(options),
-        signals_(std::move(signals)),
+        events_(std::move(events)),
         listen_(std::move(listen)),
         segment_(std::move(segment)),
-        pool_(make_pool_config(options, listen_.fd.get()), segment_, segment_mutex_),
+        pool_(make_pool_config(options, listen_.fd.get(), events_.ready.get()), segment_,
+              segment_mutex_, sampler_),
         dir_(std::move(dir)) {}
   ~Master() { stop_endpoint(); }
 
@@ -54,16 +69,18 @@ class Master {
  private:
   std::string scrape();
   void sample_locked(uint64_t now_ns);
+  void drain_events(uint64_t now_ns);
   void on_signal(int signo, uint64_t now_ns);
   void quick_stop(ExitReason reason, uint64_t now_ns);
   void reap(uint64_t now_ns);
   void periodic(uint64_t now_ns);
+  uint64_t next_deadline() const;
   void write_state();
-  void wait_for_event();
+  void wait_for_event(uint64_t deadline_ns);
   void stop_endpoint();
 
   ServeOptions options_;
-  SignalChannel signals_;
+  EventSources events_;
   ListenSocket listen_;
   Segment segment_;
   std::mutex segment_mutex_;  // slot recycling/marking vs. scrapes and /proc sampling
@@ -74,7 +91,9 @@ class Master {
   std::unique_ptr<PidFile> pidfile_;
   std::unique_ptr<MetricsServer> metrics_;
   std::atomic<bool> healthy_{false};
-  uint64_t last_state_ns_ = 0;
+  uint64_t next_refresh_ns_ = 0;
+  bool state_dirty_ = false;  // a change not yet in the state file
+  uint64_t state_written_ns_ = 0;
   int exit_code_ = kExitOk;
 };
 
@@ -109,13 +128,34 @@ std::string Master::scrape() {
     std::lock_guard lock(segment_mutex_);
     uint64_t now = monotonic_ns();
     // Fresh while idle: a scrape never shows /proc numbers older than about a second.
-    if (now - sampler_.last_sample_ns() >= kSampleEveryNs) sample_locked(now);
+    if (now - sampler_.last_sample_ns() >= kRefreshEveryNs) sample_locked(now);
     snapshot = take_snapshot(segment_);
   }
   return render_prometheus(snapshot, options_.metrics_prefix);
 }
 
+// Signals, announcements and readiness wakes: everything pending, in one pass.
+void Master::drain_events(uint64_t now_ns) {
+  while (std::optional<int> signo = events_.signals.next()) on_signal(*signo, now_ns);
+  while (events_.inbox) {
+    std::optional<PlannedSignal> planned = events_.inbox->next();
+    if (!planned) break;
+    bool known = pool_.announce(planned->worker_pid, planned->signal);
+    log_debug("planned SIG", sigabbrev_np(planned->signal), " for pid ", planned->worker_pid,
+              known ? "" : " (not a live worker: ignored)");
+  }
+  uint64_t woken = 0;  // how many notified: the states themselves are read from the slots
+  if (::read(events_.ready.get(), &woken, sizeof woken) == sizeof woken && woken > 0)
+    pool_.notice_states(monotonic_ns());  // the moment of receipt: ready_ns
+}
+
 void Master::on_signal(int signo, uint64_t now_ns) {
+  if (signo == SIGUSR2 || signo == SIGWINCH) {
+    // Gunicorn's binary upgrade (USR2) and daemon-only worker stop (WINCH) are not supported;
+    // their default actions (terminate, nothing) would kill the pool or pass unnoticed.
+    log_warning("received SIG", sigabbrev_np(signo), ": not supported by wpm, ignored");
+    return;
+  }
   std::optional<ControlSignal> control = control_signal_of(signo);
   if (!control) return;  // SIGCHLD: the loop reaps on every turn anyway
   segment_.master().signals[static_cast<size_t>(*control)].fetch_add(1, std::memory_order_relaxed);
@@ -154,6 +194,8 @@ void Master::reap(uint64_t now_ns) {
     rusage usage{};
     pid_t pid = ::wait4(-1, &status, WNOHANG, &usage);
     if (pid > 0) {
+      // An announcement is sent before its kill(), so it is queued by now: read it first.
+      drain_events(now_ns);
       pool_.on_exit(pid, status, usage, now_ns);
       continue;
     }
@@ -172,21 +214,39 @@ void Master::write_state() {
 }
 
 void Master::periodic(uint64_t now_ns) {
-  {
+  bool refresh = now_ns >= next_refresh_ns_;
+  if (refresh) {
     std::lock_guard lock(segment_mutex_);
-    if (now_ns - sampler_.last_sample_ns() >= kSampleEveryNs) sample_locked(now_ns);
+    // A scrape may have sampled just now.
+    if (now_ns - sampler_.last_sample_ns() >= kRefreshEveryNs) sample_locked(now_ns);
+    next_refresh_ns_ = now_ns + kRefreshEveryNs;
   }
   healthy_.store(pool_.healthy());
-  if (pool_.take_changed() || now_ns - last_state_ns_ >= kStateEveryNs) {
+  state_dirty_ |= pool_.take_changed();
+  if (refresh || (state_dirty_ && now_ns >= state_written_ns_ + kStateGapNs)) {
     write_state();
-    last_state_ns_ = now_ns;
+    state_dirty_ = false;
+    state_written_ns_ = now_ns;
   }
 }
 
-void Master::wait_for_event() {
-  pollfd pfd{signals_.fd(), POLLIN, 0};
+uint64_t Master::next_deadline() const {
+  uint64_t next = next_refresh_ns_;
+  if (state_dirty_) next = std::min(next, state_written_ns_ + kStateGapNs);
+  uint64_t pool = pool_.next_deadline();
+  return pool == 0 ? next : std::min(next, pool);
+}
+
+void Master::wait_for_event(uint64_t deadline_ns) {
+  pollfd fds[3] = {{events_.signals.fd(), POLLIN, 0},
+                   {events_.ready.get(), POLLIN, 0},
+                   {events_.inbox ? events_.inbox->fd() : -1, POLLIN, 0}};
+  uint64_t now = monotonic_ns();
+  uint64_t wait = deadline_ns > now ? deadline_ns - now : 0;
+  timespec timeout{static_cast<time_t>(wait / 1'000'000'000),
+                   static_cast<long>(wait % 1'000'000'000)};
   // EINTR needs no retry: the loop recomputes everything on every turn.
-  ::poll(&pfd, 1, kTickMs);
+  ::ppoll(fds, 3, &timeout, nullptr);
 }
 
 int Master::run() {
@@ -201,7 +261,7 @@ int Master::run() {
   }
   for (;;) {
     now = monotonic_ns();
-    while (std::optional<int> signo = signals_.next()) on_signal(*signo, now);
+    drain_events(now);
     reap(now);
     if (pool_.fatal() && !pool_.stopping()) {
       exit_code_ = kExitRuntime;
@@ -210,7 +270,7 @@ int Master::run() {
     if (pool_.stopping() && pool_.empty()) break;
     pool_.tick(now);
     periodic(now);
-    wait_for_event();
+    wait_for_event(next_deadline());
   }
   reap(monotonic_ns());  // children that were never workers (a failed exec)
   stop_endpoint();
@@ -242,6 +302,18 @@ void warn_if_stale_state(const std::string& name) {
                 " is alive but does not hold the pool's lock)");
 }
 
+Result<EventSources> open_event_sources(const std::string& dir) {
+  Result<SignalChannel> signals = SignalChannel::open();
+  if (!signals) return signals.error();
+  UniqueFd ready(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
+  if (!ready.valid()) return errno_error("eventfd for worker readiness");
+  EventSources events{std::move(*signals), std::move(ready), std::nullopt};
+  Result<PlannedExitInbox> inbox = PlannedExitInbox::open(dir);
+  if (inbox) events.inbox.emplace(std::move(*inbox));
+  else log_warning(inbox.error().message, "; every ABRT or KILL will count as unplanned");
+  return events;
+}
+
 // Setup in dependency order; any failure is reported once and ends the master.
 int run_checked(const ServeOptions& options) {
   if (Status s = validate(options); !s) return fail(s.error());
@@ -251,13 +323,13 @@ int run_checked(const ServeOptions& options) {
   if (!lock) return fail(lock.error());
   warn_if_stale_state(options.name);
   // Before any thread exists (the metrics endpoint's), so every thread inherits the mask.
-  Result<SignalChannel> signals = SignalChannel::open();
-  if (!signals) return fail(signals.error());
+  Result<EventSources> events = open_event_sources(*dir);
+  if (!events) return fail(events.error());
   Result<ListenSocket> listen = open_listen_socket(options.bind, options.backlog, true);
   if (!listen) return fail(listen.error());
   Result<Segment> segment = Segment::create(options.slot_capacity);
   if (!segment) return fail(segment.error());
-  Master master(options, std::move(*signals), std::move(*listen), std::move(*segment), *dir);
+  Master master(options, std::move(*events), std::move(*listen), std::move(*segment), *dir);
   if (Status s = master.start_endpoint(); !s) return fail(s.error());
   if (options.pidfile) {
     Result<PidFile> pidfile = PidFile::write(*options.pidfile, getpid());

@@ -32,10 +32,11 @@ bool forced(ExitReason reason) { return restart_type_of(reason) == RestartType::
 
 }  // namespace
 
-PoolConfig make_pool_config(const ServeOptions& options, int listen_fd) {
+PoolConfig make_pool_config(const ServeOptions& options, int listen_fd, int ready_fd) {
   PoolConfig c;
   c.options = options;
   c.listen_fd = listen_fd;
+  c.ready_fd = ready_fd;
   c.liveness.timeout_ns = seconds_to_ns(options.timeout_s);
   c.liveness.boot_timeout_ns = seconds_to_ns(options.boot_timeout_s);
   c.retention.retain_ns = seconds_to_ns(options.retain_exited_s);
@@ -45,8 +46,12 @@ PoolConfig make_pool_config(const ServeOptions& options, int listen_fd) {
   return c;
 }
 
-Pool::Pool(PoolConfig config, const Segment& segment, std::mutex& segment_mutex)
-    : config_(std::move(config)), segment_(segment), segment_mutex_(segment_mutex) {
+Pool::Pool(PoolConfig config, const Segment& segment, std::mutex& segment_mutex,
+           ProcSampler& sampler)
+    : config_(std::move(config)),
+      segment_(segment),
+      segment_mutex_(segment_mutex),
+      sampler_(sampler) {
   indices_.resize(config_.options.workers);
   for (IndexState& s : indices_) s.active = true;
 }
@@ -82,6 +87,7 @@ WorkerOptions Pool::worker_options(uint32_t slot, uint32_t index) {
   wo.metrics = o.metrics;
   wo.log_level = o.log_level;
   wo.name = o.name;
+  wo.ready_fd = config_.ready_fd;
   return wo;
 }
 
@@ -105,13 +111,17 @@ Status Pool::spawn(uint32_t index, uint64_t now_ns) {
   }
   WorkerSlot& cells = segment_.slot(*slot);
   uint64_t age = next_age_++;
+  IndexState& is = indices_[index];
   {
     std::lock_guard lock(segment_mutex_);
     claim_slot(cells, index, age, 0);
+    cells.life.replaced_pid.store(is.dead_pid, relaxed);
+    cells.life.replaced_death_ns.store(is.death_ns, relaxed);
   }
   WorkerOptions wo = worker_options(*slot, index);
-  Result<pid_t> pid = spawn_process(
-      {config_.options.self_exe, worker_argv(wo), {config_.listen_fd, segment_.fd()}});
+  std::vector<int> inherit{config_.listen_fd, segment_.fd()};
+  if (config_.ready_fd >= 0) inherit.push_back(config_.ready_fd);
+  Result<pid_t> pid = spawn_process({config_.options.self_exe, worker_argv(wo), inherit});
   if (!pid) {
     std::lock_guard lock(segment_mutex_);
     reset_slot(cells);
@@ -124,6 +134,10 @@ Status Pool::spawn(uint32_t index, uint64_t now_ns) {
   w.index = index;
   w.age = age;
   w.spawn_ns = cells.life.spawn_ns.load(relaxed);
+  w.replaced_death_ns = is.death_ns;
+  if (is.dead_pid != 0) observe_replacement(ReplacementPhase::spawn, is.death_ns, w.spawn_ns);
+  is.dead_pid = 0;
+  is.death_ns = 0;
   workers_.push_back(w);
   changed_ = true;
   log_info("booting worker ", index, " (pid ", *pid, ", ",
@@ -187,11 +201,13 @@ void Pool::on_exit(pid_t pid, int wait_status, const rusage& usage, uint64_t now
   facts.signal = facts.signaled ? WTERMSIG(wait_status) : 0;
   facts.exit_code = WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : 0;
   facts.recorded = recorded_exit(segment_.slot(w.slot).hot);
+  facts.announced_signal = w.announced_signal;
   if (facts.signaled && facts.signal == SIGKILL && !w.master_reason)
     facts.oom_killed = oom_.oom_kill_since_last_check();
   ExitReason reason = classify_exit(facts);
+  check_first_request(w, now_ns);  // served before dying, not yet looked at
   mark_exited(w, reason, usage, now_ns);
-  after_exit(w, reason, last_state, wait_status, now_ns);
+  after_exit(w, reason, planned_exit(facts, reason), last_state, wait_status, now_ns);
 }
 
 void Pool::mark_exited(Worker& w, ExitReason reason, const rusage& usage, uint64_t now_ns) {
@@ -202,13 +218,16 @@ void Pool::mark_exited(Worker& w, ExitReason reason, const rusage& usage, uint64
   // The kernel's final account is exact; a /proc sample may be up to a second old.
   uint64_t cpu = cpu_ns_of(usage);
   if (cpu > slot.life.cpu_ns.load(relaxed)) slot.life.cpu_ns.store(cpu, relaxed);
+  // Died before any live reading: its peak RSS is the best figure left.
+  if (slot.life.rss_bytes.load(relaxed) == 0 && usage.ru_maxrss > 0)
+    slot.life.rss_bytes.store(static_cast<uint64_t>(usage.ru_maxrss) * 1024, relaxed);
   set_state(slot.hot, WorkerState::exited);
   slot.life.status.store(static_cast<uint32_t>(SlotStatus::exited), std::memory_order_release);
   exited_.push_back({w.slot, now_ns});
   changed_ = true;
 }
 
-void Pool::after_exit(const Worker& w, ExitReason reason, WorkerState last_state,
+void Pool::after_exit(const Worker& w, ExitReason reason, bool planned, WorkerState last_state,
                       int wait_status, uint64_t now_ns) {
   bool replaced = w.current && !stopping_ && w.index < indices_.size() &&
                   indices_[w.index].active;
@@ -232,10 +251,14 @@ void Pool::after_exit(const Worker& w, ExitReason reason, WorkerState last_state
     return;
   }
   IndexState& index = indices_[w.index];
-  uint64_t delay = respawn_delay(index.backoff, lived, config_.backoff);
+  index.dead_pid = w.pid;
+  index.death_ns = now_ns;
+  // Backoff guards against crash loops; an exit someone asked for is no crash.
+  uint64_t delay = planned ? 0 : respawn_delay(index.backoff, lived, config_.backoff);
   index.next_spawn_ns = now_ns + delay;
   if (delay == 0) {
-    log(forced(reason) ? LogLevel::warning : LogLevel::info, what, "; respawning");
+    log(forced(reason) && !planned ? LogLevel::warning : LogLevel::info, what,
+        planned ? " (planned); respawning" : "; respawning");
   } else {
     log_warning(what, "; died young ", index.backoff.strikes, " time(s) in a row, respawning in ",
                 format_nanoseconds(delay), " (crash-loop backoff)");

@@ -20,6 +20,7 @@
 #include "supervisor/backoff.h"
 #include "supervisor/exit_reason.h"
 #include "supervisor/heartbeat_monitor.h"
+#include "supervisor/proc_sampler.h"
 #include "supervisor/retention.h"
 
 namespace wpm::supervisor {
@@ -27,6 +28,7 @@ namespace wpm::supervisor {
 struct PoolConfig {
   ServeOptions options;
   int listen_fd = -1;
+  int ready_fd = -1;  // eventfd every worker writes once running (WorkerOptions::ready_fd)
   LivenessPolicy liveness;
   BackoffPolicy backoff;
   RetentionPolicy retention;
@@ -36,19 +38,31 @@ struct PoolConfig {
 };
 
 // Builds the pool configuration from the serve options (timeouts, retention, graces).
-PoolConfig make_pool_config(const ServeOptions& options, int listen_fd);
+PoolConfig make_pool_config(const ServeOptions& options, int listen_fd, int ready_fd);
 
 class Pool {
  public:
-  Pool(PoolConfig config, const Segment& segment, std::mutex& segment_mutex);
+  Pool(PoolConfig config, const Segment& segment, std::mutex& segment_mutex,
+       ProcSampler& sampler);
 
   // Spawns the initial workers; an exec failure here is fatal (a broken self_exe would
   // otherwise respawn forever).
   Status start(uint64_t now_ns);
-  // Timers: liveness, kill deadlines, reload hand-over, due respawns, retention.
+  // Everything due by `now_ns`: state changes (readiness), liveness, kill deadlines, reload
+  // hand-over, due respawns, retention. Called after every event and at next_deadline().
   void tick(uint64_t now_ns);
+  // Acts on workers' state changes (readiness) without the rest of tick(): called as soon as
+  // a readiness notification arrives, before reaping, so a worker that becomes ready and dies
+  // at once still counts as ready.
+  void notice_states(uint64_t now_ns);
+  // The earliest time at which tick() has something to do unprompted by an event (a timeout,
+  // a kill deadline, a delayed respawn, a retention expiry, a first-request check); 0 = none.
+  uint64_t next_deadline() const;
   // A reaped child (from wait4). Unknown pids are ignored.
   void on_exit(pid_t pid, int wait_status, const rusage& usage, uint64_t now_ns);
+  // wpm announced that it is sending `signal` to worker `pid` (planned_exit.h): when that
+  // signal ends the worker, the exit is planned. False when `pid` is not a live worker.
+  bool announce(pid_t pid, int signal);
 
   void grow(uint64_t now_ns);    // TTIN
   void shrink(uint64_t now_ns);  // TTOU
@@ -82,11 +96,20 @@ class Pool {
     uint64_t kill_at_ns = 0;  // SIGKILL deadline, 0 = none
     bool killed = false;
     WorkerState seen_state = WorkerState::booting;
+    int announced_signal = 0;
+    // Replacement timing: the predecessor's death (0 = not a replacement), and the next
+    // look for a first request while none is recorded (0 = not looking).
+    uint64_t replaced_death_ns = 0;
+    bool served = false;  // its first request was seen
+    uint64_t first_request_check_ns = 0;
+    uint64_t first_request_step_ns = 0;
   };
   struct IndexState {
     bool active = false;
     BackoffState backoff;
     uint64_t next_spawn_ns = 0;
+    pid_t dead_pid = 0;  // the worker whose death the next spawn replaces (0 = none)
+    uint64_t death_ns = 0;
   };
 
   Status spawn(uint32_t index, uint64_t now_ns);
@@ -95,9 +118,14 @@ class Pool {
   void recycle(uint64_t now_ns, size_t slots_needed);
   void recycle_slot(uint32_t slot);
   void mark_exited(Worker& w, ExitReason reason, const rusage& usage, uint64_t now_ns);
-  void after_exit(const Worker& w, ExitReason reason, WorkerState last_state, int wait_status,
-                  uint64_t now_ns);
+  void after_exit(const Worker& w, ExitReason reason, bool planned, WorkerState last_state,
+                  int wait_status, uint64_t now_ns);
   void check_worker(Worker& w, uint64_t now_ns);
+  void on_state_change(Worker& w, WorkerState state, uint64_t now_ns);
+  void on_ready(Worker& w, uint64_t now_ns);
+  void check_first_request(Worker& w, uint64_t now_ns);
+  void observe_replacement(ReplacementPhase phase, uint64_t death_ns, uint64_t at_ns);
+  uint64_t liveness_deadline(const Worker& w) const;
   void hand_over_reloads(uint64_t now_ns);
   void retire(Worker& w, ExitReason reason, int sig, uint64_t grace_ns, uint64_t now_ns);
   void send(Worker& w, int sig);
@@ -109,6 +137,7 @@ class Pool {
   PoolConfig config_;
   const Segment& segment_;
   std::mutex& segment_mutex_;
+  ProcSampler& sampler_;  // guarded by segment_mutex_
   std::vector<Worker> workers_;     // live processes only
   std::vector<IndexState> indices_;
   std::vector<ExitedSlot> exited_;  // slots kept visible after their worker exited

@@ -20,7 +20,10 @@ std::string label(uint32_t index, pid_t pid) {
 }  // namespace
 
 void Pool::tick(uint64_t now_ns) {
-  for (Worker& w : workers_) check_worker(w, now_ns);
+  for (Worker& w : workers_) {
+    check_worker(w, now_ns);
+    check_first_request(w, now_ns);
+  }
   if (!stopping_ && !fatal_) {
     hand_over_reloads(now_ns);
     spawn_due(now_ns);
@@ -30,15 +33,7 @@ void Pool::tick(uint64_t now_ns) {
 
 void Pool::check_worker(Worker& w, uint64_t now_ns) {
   WorkerState state = state_of(w);
-  if (state != w.seen_state) {
-    if (state == WorkerState::running && w.seen_state == WorkerState::booting)
-      log_info(label(w.index, w.pid), " is running (booted in ",
-               format_nanoseconds(now_ns - w.spawn_ns), ")");
-    else
-      log_debug(label(w.index, w.pid), " is ", to_string(state));
-    w.seen_state = state;
-    changed_ = true;
-  }
+  if (state != w.seen_state) on_state_change(w, state, now_ns);
   if (w.kill_at_ns != 0 && now_ns >= w.kill_at_ns && !w.killed) {
     log_warning(label(w.index, w.pid), " still alive after its grace period: SIGKILL");
     // A graceful retirement that had to be forced is a kill; a timeout stays a timeout.
@@ -67,7 +62,7 @@ void Pool::check_worker(Worker& w, uint64_t now_ns) {
                   format_nanoseconds(config_.liveness.timeout_ns), "): SIGABRT");
       w.master_reason = ExitReason::timeout;
       send(w, SIGABRT);
-      w.kill_at_ns = now_ns + config_.abort_grace_ns;
+      w.kill_at_ns = saturating_add(now_ns, config_.abort_grace_ns);
       break;
   }
 }
@@ -90,7 +85,7 @@ void Pool::retire(Worker& w, ExitReason reason, int sig, uint64_t grace_ns, uint
   w.reload_pending = false;
   if (!w.master_reason) w.master_reason = reason;
   send(w, sig);
-  uint64_t deadline = now_ns + grace_ns;
+  uint64_t deadline = saturating_add(now_ns, grace_ns);
   if (w.kill_at_ns == 0 || deadline < w.kill_at_ns) w.kill_at_ns = deadline;
   changed_ = true;
 }

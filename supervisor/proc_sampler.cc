@@ -108,8 +108,12 @@ void ProcSampler::sample(const Segment& segment, uint64_t now_ns) {
 void ProcSampler::sample_slot(WorkerSlot& slot, uint32_t number, uint64_t now_ns) {
   pid_t pid = slot.life.pid.load(relaxed);
   if (pid <= 0) return;  // claimed, not yet spawned
+  uint32_t state = slot.hot.state.load(relaxed);
+  if (state == static_cast<uint32_t>(WorkerState::aborting) ||
+      state == static_cast<uint32_t>(WorkerState::exited))
+    return;  // dying: keep the last live values as the final ones
   Result<ProcSample> s = read_proc_sample(pid);
-  if (!s || s->zombie) return;  // gone: keep the last values as the final ones
+  if (!s || s->zombie || s->rss_bytes == 0) return;  // gone, or its memory already released
   Previous& prev = previous_[number];
   if (prev.pid != pid) {
     // First sample of this worker: CPU since spawn, so the gauge never starts at a fake 0.

@@ -30,9 +30,14 @@ uint64_t cpu_permille(uint64_t prev_cpu_ns, uint64_t prev_ns, uint64_t cpu_ns, u
 
 // Samples every active slot of a segment. Not thread-safe: the master serialises callers (its
 // loop and scrapes) with the same lock that guards slot recycling.
+// A reading replaces the slot's figures only while the worker is alive and serving (booting,
+// running or quitting): an aborting worker, a zombie or a process whose memory is already gone
+// (RSS 0) would overwrite the last live figures with teardown numbers.
 class ProcSampler {
  public:
   void sample(const Segment& segment, uint64_t now_ns);
+  // One worker, e.g. the moment it becomes ready, so a young worker never reads 0.
+  void sample_slot(WorkerSlot& slot, uint32_t number, uint64_t now_ns);
   uint64_t last_sample_ns() const { return last_sample_ns_; }
 
  private:
@@ -41,7 +46,6 @@ class ProcSampler {
     uint64_t cpu_ns = 0;
     uint64_t at_ns = 0;
   };
-  void sample_slot(WorkerSlot& slot, uint32_t number, uint64_t now_ns);
 
   std::unordered_map<uint32_t, Previous> previous_;  // by slot number
   uint64_t last_sample_ns_ = 0;

@@ -14,10 +14,11 @@ namespace wpm::supervisor {
 
 class SignalChannel {
  public:
-  // Blocks TERM, INT, QUIT, HUP, TTIN, TTOU, USR1 and CHLD in the calling thread, ignores
-  // SIGPIPE, and opens a close-on-exec, non-blocking signalfd for them. The mask is left in
-  // place when the channel is destroyed: a TERM arriving while the master returns its exit
-  // code must not kill it with the default action.
+  // Blocks TERM, INT, QUIT, HUP, TTIN, TTOU, USR1, USR2, WINCH and CHLD in the calling thread,
+  // ignores SIGPIPE, and opens a close-on-exec, non-blocking signalfd for them (USR2 and WINCH
+  // only to log them: USR2's default action would kill the master). The mask is left in place
+  // when the channel is destroyed: a TERM arriving while the master returns its exit code must
+  // not kill it with the default action.
   static Result<SignalChannel> open();
   SignalChannel(SignalChannel&&) noexcept = default;
   SignalChannel& operator=(SignalChannel&&) noexcept = default;

@@ -18,6 +18,7 @@ PoolState make_pool_state(const PoolIdentity& id, const PoolSnapshot& snapshot) 
   state.bind = id.bind;
   state.metrics_bind = id.metrics_bind;
   state.updated_unix = unix_seconds();
+  state.updated_monotonic_ns = monotonic_ns();
   std::vector<const WorkerSnapshot*> live;
   for (const WorkerSnapshot& w : snapshot.workers)
     if (!w.retired && !w.exited) live.push_back(&w);
@@ -27,7 +28,8 @@ PoolState make_pool_state(const PoolIdentity& id, const PoolSnapshot& snapshot) 
   for (const WorkerSnapshot* w : live) {
     state.workers.push_back(WorkerStatusRow{w->index, w->worker_id, w->pid,
                                             std::string(to_string(w->state)), w->requests,
-                                            w->rss_bytes, w->cpu_percent, w->uptime_seconds});
+                                            w->rss_bytes, w->cpu_percent, w->uptime_seconds,
+                                            w->times});
   }
   return state;
 }

@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <string>
 
 #include "core/clock.h"
@@ -21,6 +22,17 @@ bool is_listening_socket(int fd) {
   int listening = 0;
   socklen_t len = sizeof(listening);
   return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) == 0 && listening;
+}
+
+// Wakes the master, which then reads the state from the slot. Needed once: closed after.
+void notify_ready(int fd) {
+  if (fd < 0) return;
+  uint64_t one = 1;
+  ssize_t n;
+  do n = write(fd, &one, sizeof one);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) log_warning("cannot notify the master of readiness: ", errno_error("write").message);
+  close(fd);
 }
 
 }  // namespace
@@ -56,6 +68,7 @@ int run_worker(const WorkerOptions& options) {
   WorkerContext ctx{options, slot, app, options.listen_fd, getppid()};
   heartbeat(slot.hot, monotonic_ns());
   set_state(slot.hot, WorkerState::running);
+  notify_ready(options.ready_fd);
   log_debug("worker ", getpid(), " running (", to_string(options.worker_class), ")");
   int code = model(ctx);
   unbind_worker_signals();  // the segment is unmapped when we return

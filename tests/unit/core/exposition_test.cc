@@ -63,6 +63,11 @@ PoolSnapshot fixture() {
   pool.workers_by_state[static_cast<size_t>(WorkerState::running)] = 1;
   pool.workers_by_state[static_cast<size_t>(WorkerState::exited)] = 1;
   pool.listen_backlog = 7;
+  // Two replacements; nothing served yet by either (first_request left unobserved).
+  pool.replacement[static_cast<size_t>(ReplacementPhase::spawn)] =
+      histogram({0, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2}, 0.0004);
+  pool.replacement[static_cast<size_t>(ReplacementPhase::ready)] =
+      histogram({0, 0, 0, 0, 0, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2}, 0.012);
   return pool;
 }
 
@@ -76,6 +81,7 @@ bool in_vocabulary(std::string_view label, std::string_view value) {
   if (label == "reason") return in(value, kExitReasonNames);
   if (label == "restart_type") return in(value, kRestartTypeNames);
   if (label == "signal") return in(value, kControlSignalNames);
+  if (label == "phase") return in(value, kReplacementPhaseNames);
   if (label == "method") return value == "GET";
   if (label == "endpoint") return value.starts_with("/") || value.starts_with("__");
   if (label == "error_type") return !value.empty() && value != "GET" && !value.starts_with("/");

@@ -56,7 +56,7 @@ TEST(MetricTable, HistogramBucketsStrictlyIncrease) {
     for (size_t i = 1; i < def.buckets.size(); ++i)
       EXPECT_LT(def.buckets[i - 1], def.buckets[i]) << def.suffix << " bucket " << i;
   }
-  EXPECT_EQ(histograms, 3);
+  EXPECT_EQ(histograms, 4);
 }
 
 TEST(MetricTable, DurationBucketsCoverSubMillisecondToOneMinute) {

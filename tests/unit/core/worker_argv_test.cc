@@ -30,6 +30,7 @@ WorkerOptions unusual() {
   o.metrics = false;
   o.log_level = LogLevel::warning;
   o.name = "pool with spaces/and \"quotes\"";
+  o.ready_fd = 11;
   return o;
 }
 

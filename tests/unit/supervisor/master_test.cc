@@ -36,33 +36,7 @@ bool alive(pid_t pid) {
   return s.ok() && !s->zombie;
 }
 
-class Master : public ::testing::Test {
- protected:
-  void TearDown() override {
-    if (HasFailure() && master_) std::cerr << "---- master log ----\n" << master_->log();
-  }
-  PoolState start(std::map<std::string, std::string> settings = {},
-                  std::map<std::string, std::string> env = {}, size_t running = 2) {
-    master_ = std::make_unique<MasterProcess>(std::move(settings), std::move(env));
-    std::optional<PoolState> s = master_->wait_running(running);
-    if (!s) ADD_FAILURE() << "pool never had " << running << " running workers";
-    return s.value_or(PoolState{});
-  }
-  double metric(MetricId id, std::vector<std::string> filters = {}) {
-    return test::sum_samples(master_->metrics(), m(id), filters);
-  }
-  int healthz() {
-    std::optional<PoolState> s = master_->state();
-    std::optional<test::HttpReply> r;
-    if (s) r = test::http_get(s->metrics_bind, "/healthz");
-    return r ? r->status : -1;
-  }
-  void stop_gracefully() {
-    master_->signal(SIGTERM);
-    EXPECT_EQ(master_->wait_exit(), 0);
-  }
-  std::unique_ptr<MasterProcess> master_;
-};
+using Master = test::MasterFixture;
 
 TEST_F(Master, ServesCountsAndStopsGracefully) {
   PoolState s = start();

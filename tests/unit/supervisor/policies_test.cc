@@ -8,6 +8,7 @@
 #include "supervisor/backoff.h"
 #include "supervisor/exit_reason.h"
 #include "supervisor/heartbeat_monitor.h"
+#include "supervisor/planned_exit.h"
 #include "supervisor/retention.h"
 
 namespace wpm::supervisor {
@@ -64,6 +65,64 @@ TEST(ClassifyExit, UnexplainedExitCodes) {
   EXPECT_EQ(classify_exit(exited_with(1)), ExitReason::crash);
   EXPECT_EQ(classify_exit(exited_with(70)), ExitReason::crash);
   EXPECT_EQ(classify_exit(exited_with(0)), ExitReason::quit);
+}
+
+bool planned(const ExitFacts& f) { return planned_exit(f, classify_exit(f)); }
+
+TEST(PlannedExit, ExitsTheWorkerExplainsAreNeverCrashes) {
+  for (ExitReason r : {ExitReason::quit, ExitReason::term, ExitReason::int_,
+                       ExitReason::max_requests})
+    EXPECT_TRUE(planned(exited_with(0, r))) << to_string(r);
+  // The master's own retirements; a timeout is a failure of the worker.
+  for (ExitReason r : {ExitReason::reload, ExitReason::scale_down, ExitReason::term}) {
+    ExitFacts f = killed_by(SIGTERM);
+    f.master_reason = r;
+    EXPECT_TRUE(planned(f)) << to_string(r);
+  }
+  ExitFacts timeout = killed_by(SIGABRT);
+  timeout.master_reason = ExitReason::timeout;
+  EXPECT_FALSE(planned(timeout));
+}
+
+TEST(PlannedExit, CrashesAndForeignSignalsAreUnplanned) {
+  EXPECT_FALSE(planned(exited_with(1)));                     // crash
+  EXPECT_FALSE(planned(exited_with(0)));                     // exit 0, nothing recorded
+  EXPECT_FALSE(planned(killed_by(SIGSEGV)));
+  EXPECT_FALSE(planned(killed_by(SIGKILL)));                 // nobody announced it
+  EXPECT_FALSE(planned(killed_by(SIGABRT)));                 // e.g. /crash
+  EXPECT_FALSE(planned(exited_with(1, ExitReason::abort)));  // a handled ABRT, sender unknown
+  ExitFacts oom = killed_by(SIGKILL);
+  oom.oom_killed = true;
+  EXPECT_FALSE(planned(oom));
+}
+
+TEST(PlannedExit, AnnouncedSignalsArePlannedOnlyWhenTheyCausedTheExit) {
+  ExitFacts abort = exited_with(1, ExitReason::abort);  // the worker's ABRT handler ran
+  abort.announced_signal = SIGABRT;
+  EXPECT_TRUE(planned(abort));
+  ExitFacts kill = killed_by(SIGKILL);
+  kill.announced_signal = SIGKILL;
+  EXPECT_TRUE(planned(kill));
+  // Announced ABRT, but the worker crashed on its own first: still a crash.
+  ExitFacts crash = exited_with(1);
+  crash.announced_signal = SIGABRT;
+  EXPECT_FALSE(planned(crash));
+  ExitFacts segv = killed_by(SIGSEGV);
+  segv.announced_signal = SIGKILL;
+  EXPECT_FALSE(planned(segv));
+}
+
+TEST(PlannedMessage, RoundTripsAndRejectsEverythingElse) {
+  PlannedSignal p{4242, SIGABRT};
+  std::optional<PlannedSignal> back = parse_planned_message(planned_message(p));
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->worker_pid, 4242);
+  EXPECT_EQ(back->signal, SIGABRT);
+  for (std::string_view bad : {"", "planned", "planned 4242", "planned 4242 6 7\n",
+                               "planned 0 6\n", "planned 1 6\n", "planned -1 9\n",
+                               "planned 12 0\n", "planned 12 65\n", "planned x 6\n",
+                               "plan 12 6\n", "planned 12  6\n", "planned 99999999 9\n"})
+    EXPECT_FALSE(parse_planned_message(bad).has_value()) << bad;
 }
 
 TEST(DescribeWaitStatus, NamesCodeAndSignal) {
@@ -162,6 +221,13 @@ TEST(Liveness, ZeroDisablesTheChecks) {
   EXPECT_EQ(check_liveness({WorkerState::booting, 0, 0}, 1000 * kSec, off), Liveness::ok);
   EXPECT_EQ(seconds_to_ns(-1), 0u);
   EXPECT_EQ(seconds_to_ns(1.5), 1'500'000'000u);
+}
+
+TEST(Liveness, HugeDurationsSaturateInsteadOfWrapping) {
+  EXPECT_EQ(seconds_to_ns(2e10), UINT64_MAX);
+  EXPECT_EQ(seconds_to_ns(1.0 / 0.0), UINT64_MAX);
+  EXPECT_EQ(saturating_add(5 * kSec, UINT64_MAX), UINT64_MAX);
+  EXPECT_EQ(saturating_add(5 * kSec, kSec), 6 * kSec);
 }
 
 }  // namespace

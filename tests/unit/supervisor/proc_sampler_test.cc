@@ -104,5 +104,27 @@ TEST(ProcSampler, SkipsFreeAndExitedSlots) {
   EXPECT_EQ(seg->slot(1).life.rss_bytes.load(), 0u);
 }
 
+// A worker that is aborting (or marked exited) is tearing down: its last live reading stays.
+TEST(ProcSampler, KeepsTheLastLiveReadingOfADyingWorker) {
+  Result<Segment> seg = Segment::create(1);
+  ASSERT_TRUE(seg.ok());
+  WorkerSlot& slot = seg->slot(0);
+  claim_slot(slot, 0, 1, getpid());  // this process stands in for a live worker
+  set_state(slot.hot, WorkerState::running);
+  ProcSampler sampler;
+  sampler.sample_slot(slot, 0, monotonic_ns());
+  uint64_t live = slot.life.rss_bytes.load();
+  EXPECT_GT(live, 0u);
+  for (WorkerState dying : {WorkerState::aborting, WorkerState::exited}) {
+    set_state(slot.hot, dying);
+    slot.life.rss_bytes.store(live - 1);  // a marker: any new reading would overwrite it
+    sampler.sample_slot(slot, 0, monotonic_ns());
+    EXPECT_EQ(slot.life.rss_bytes.load(), live - 1) << to_string(dying);
+  }
+  set_state(slot.hot, WorkerState::quitting);  // draining still serves: sampled
+  sampler.sample_slot(slot, 0, monotonic_ns());
+  EXPECT_NE(slot.life.rss_bytes.load(), live - 1);
+}
+
 }  // namespace
 }  // namespace wpm::supervisor

@@ -2,13 +2,14 @@
 // when re-executed by them:
 //   <bin> master key=value …   a real master (run_master) whose self_exe is this binary;
 //   <bin> worker --listen-fd … a fake worker speaking the worker side of the contract
-//                               (slot state, heartbeat, recorded exit reasons, a tiny HTTP 200);
+//                               (slot state, readiness notification, heartbeat, recorded exit
+//                               reasons and first request, max_requests, a tiny HTTP 200);
 //   <bin> fdlist FILE          writes its open fds and signal masks to FILE (spawner tests).
 // The fake worker's behaviour is chosen by WPM_FAKE_MODE (or WPM_FAKE_MODE_<index>):
 //   serve (default), hang (stops heartbeating once running), noboot (never reaches running),
 //   crash (exits 1 at once, nothing recorded), usage (exits 2 while booting),
 //   stubborn (ignores QUIT, TERM and INT). WPM_FAKE_ARGV_DIR=D makes it write its argv to
-//   D/argv-<pid>, one argument per line.
+//   D/argv-<pid>, one argument per line; WPM_FAKE_READY_DIR=D the time it notified readiness.
 #include <dirent.h>
 #include <gtest/gtest.h>
 #include <poll.h>
@@ -75,7 +76,21 @@ void serve_one(int listen_fd, SlotHot& hot) {
   const char reply[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
   ssize_t sent = ::send(conn, reply, sizeof reply - 1, MSG_NOSIGNAL);
   ::close(conn);
-  record_request(hot, monotonic_ns() - start, request.size(), sent > 0 ? sent : 0);
+  uint64_t now = monotonic_ns();
+  if (hot.first_request_ns.load() == 0) hot.first_request_ns.store(now);
+  record_request(hot, now - start, request.size(), sent > 0 ? sent : 0);
+}
+
+// WPM_FAKE_READY_DIR=D: D/ready-<pid> gets the monotonic time at which it notified.
+void notify_ready(std::map<std::string, std::string>& flags) {
+  if (!flags.count("ready-fd")) return;
+  int fd = std::stoi(flags["ready-fd"]);
+  uint64_t at = monotonic_ns();
+  uint64_t one = 1;
+  if (::write(fd, &one, sizeof one) != sizeof one) _exit(3);
+  ::close(fd);
+  if (const char* dir = std::getenv("WPM_FAKE_READY_DIR"))
+    std::ofstream(std::string(dir) + "/ready-" + std::to_string(getpid())) << at << "\n";
 }
 
 ExitReason reason_of(int sig) {
@@ -106,7 +121,11 @@ int fake_worker(int argc, char** argv) {
   if (mode == "stubborn")
     for (int sig : {SIGQUIT, SIGTERM, SIGINT}) signal(sig, SIG_IGN);
   heartbeat(hot, monotonic_ns());
-  if (mode != "noboot") set_state(hot, WorkerState::running);
+  if (mode != "noboot") {
+    set_state(hot, WorkerState::running);
+    notify_ready(flags);
+  }
+  uint64_t max_requests = flags.count("max-requests") ? std::stoull(flags["max-requests"]) : 0;
   const char* usr1_dir = std::getenv("WPM_FAKE_USR1_DIR");
   bool usr1_written = false;
   while (g_stop_signal.load() == 0) {
@@ -118,6 +137,11 @@ int fake_worker(int argc, char** argv) {
     pollfd pfd{listen_fd, POLLIN, 0};
     if (mode != "noboot" && ::poll(&pfd, 1, 50) == 1) serve_one(listen_fd, hot);
     if (mode == "noboot") ::usleep(50'000);
+    if (max_requests != 0 && hot.requests.load() >= max_requests) {
+      set_state(hot, WorkerState::quitting);
+      record_worker_exit(hot, ExitReason::max_requests);
+      _exit(0);
+    }
   }
   set_state(hot, WorkerState::quitting);
   record_worker_exit(hot, reason_of(g_stop_signal.load()));

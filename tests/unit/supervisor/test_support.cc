@@ -15,6 +15,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 #include <thread>
 
@@ -241,5 +242,33 @@ std::optional<int> MasterProcess::wait_exit(std::chrono::milliseconds limit) {
 }
 
 std::string MasterProcess::log() const { return read_file(dir_ + "/master.log"); }
+
+void MasterFixture::TearDown() {
+  if (HasFailure() && master_) std::cerr << "---- master log ----\n" << master_->log();
+}
+
+PoolState MasterFixture::start(std::map<std::string, std::string> settings,
+                               std::map<std::string, std::string> env, size_t running) {
+  master_ = std::make_unique<MasterProcess>(std::move(settings), std::move(env));
+  std::optional<PoolState> s = master_->wait_running(running);
+  if (!s) ADD_FAILURE() << "pool never had " << running << " running workers";
+  return s.value_or(PoolState{});
+}
+
+double MasterFixture::metric(MetricId id, std::vector<std::string> filters) {
+  return sum_samples(master_->metrics(), metric_name(id, kDefaultPrefix), filters);
+}
+
+int MasterFixture::healthz() {
+  std::optional<PoolState> s = master_->state();
+  std::optional<HttpReply> r;
+  if (s) r = http_get(s->metrics_bind, "/healthz");
+  return r ? r->status : -1;
+}
+
+void MasterFixture::stop_gracefully() {
+  master_->signal(SIGTERM);
+  EXPECT_EQ(master_->wait_exit(), 0);
+}
 
 }  // namespace wpm::supervisor::test

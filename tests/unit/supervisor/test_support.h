@@ -3,15 +3,18 @@
 // bounded polling, and Prometheus text sums.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <sys/types.h>
 
 #include <chrono>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "core/metric_table.h"
 #include "core/state_file.h"
 
 namespace wpm::supervisor::test {
@@ -73,6 +76,21 @@ class MasterProcess {
   std::string runtime_dir_;
   pid_t pid_ = -1;
   bool reaped_ = false;
+};
+
+// A test owning one master; its log is printed when the test failed.
+class MasterFixture : public ::testing::Test {
+ protected:
+  void TearDown() override;
+  // Starts a master and waits until `running` workers run.
+  PoolState start(std::map<std::string, std::string> settings = {},
+                  std::map<std::string, std::string> env = {}, size_t running = 2);
+  // Sum of the samples of family `id` (default prefix) matching `filters`, from a fresh scrape.
+  double metric(MetricId id, std::vector<std::string> filters = {});
+  int healthz();  // GET /healthz status, -1 on failure
+  void stop_gracefully();  // TERM, expects exit code 0
+
+  std::unique_ptr<MasterProcess> master_;
 };
 
 }  // namespace wpm::supervisor::test
