@@ -4,7 +4,7 @@
 
 #include "cli/config.h"
 #include "cli/parse_helpers.h"
-#include "cli/pool_control.h"
+#include "supervisor/control.h"
 
 namespace wpm::cli {
 
@@ -19,8 +19,10 @@ Result<InjectSpec> parse_inject(const std::string& text) {
   if (parts.size() < 2 || parts.size() > 3) return bad("wrong number of fields");
   InjectSpec spec;
   spec.text = text;
-  if (!parse_duration(parts[0], spec.at_s)) return bad("bad time '" + parts[0] + "'");
-  Result<ControlSignal> sig = parse_signal(parts[1]);
+  Result<double> at = parse_duration(parts[0]);
+  if (!at) return bad("bad time '" + parts[0] + "'");
+  spec.at_s = *at;
+  Result<ControlSignal> sig = supervisor::parse_signal(parts[1]);
   if (!sig) return bad(sig.error().message);
   spec.signal = *sig;
   if (parts.size() == 3) {
@@ -97,10 +99,9 @@ Status apply_injects_and_classes(BenchOptions& o, const std::vector<std::string>
     o.classes.clear();
     std::stringstream in(classes);
     for (std::string name; std::getline(in, name, ',');) {
-      WorkerClass c{};
-      if (std::string p = parse_worker_class_value(name, c); !p.empty())
-        return Error{"--worker-class: " + p, kExitUsage};
-      o.classes.push_back(c);
+      Result<WorkerClass> c = parse_worker_class_value(name);
+      if (!c) return Error{"--worker-class: " + c.error().message, kExitUsage};
+      o.classes.push_back(*c);
     }
   }
   return {};
@@ -127,16 +128,17 @@ Status load_bench_config(const std::string& path, BenchOptions& o) {
   auto value = [](auto& field) { return [&field](const toml::node& n) { return read(n, field); }; };
   auto duration = [](double& f) { return [&f](const toml::node& n) { return read_duration(n, f); }; };
   auto strings = [](std::vector<std::string>& field) {
-    return [&field](const toml::node& n) -> std::string {
+    return [&field](const toml::node& n) -> Status {
       const toml::array* arr = n.as_array();
-      if (arr == nullptr) return "expected an array of strings";
+      Error wrong{"expected an array of strings", kExitUsage};
+      if (arr == nullptr) return wrong;
       field.clear();
       for (const toml::node& item : *arr) {
         auto s = item.value<std::string>();
-        if (!s) return "expected an array of strings";
+        if (!s) return wrong;
         field.push_back(*s);
       }
-      return "";
+      return {};
     };
   };
   std::vector<std::string> injects, classes;
@@ -175,36 +177,6 @@ Status load_bench_config(const std::string& path, BenchOptions& o) {
   std::string joined;
   for (const std::string& c : classes) joined += (joined.empty() ? "" : ",") + c;
   return apply_injects_and_classes(o, injects, joined);
-}
-
-std::map<std::string, std::string> describe(const BenchOptions& o) {
-  auto num = [](double v) {
-    std::ostringstream s;
-    s << v;
-    return s.str();
-  };
-  auto join = [](const std::vector<std::string>& v) {
-    std::string out;
-    for (const std::string& s : v) out += (out.empty() ? "" : ",") + s;
-    return out;
-  };
-  std::vector<std::string> classes, injects;
-  for (WorkerClass c : o.classes) classes.emplace_back(to_string(c));
-  for (const InjectSpec& i : o.injects) injects.push_back(i.text);
-  return {{"worker_classes", o.target.empty() ? join(classes) : "target"},
-          {"workers", std::to_string(o.workers)},
-          {"threads", std::to_string(o.threads)},
-          {"duration_s", num(o.duration_s)},
-          {"warmup_s", num(o.warmup_s)},
-          {"connections", std::to_string(o.connections)},
-          {"client_threads", std::to_string(o.client_threads)},
-          {"rate", num(o.rate)},
-          {"arrivals", o.poisson ? "poisson" : "constant"},
-          {"keepalive", o.keepalive ? "true" : "false"},
-          {"metrics", o.metrics ? "true" : "false"},
-          {"paths", join(o.paths)},
-          {"injects", join(injects)},
-          {"target", o.target}};
 }
 
 }  // namespace wpm::cli

@@ -19,6 +19,8 @@ Error positioned(const std::string& path, const toml::source_position& at,
   return Error{std::move(text), kExitUsage};
 }
 
+Error expected(const char* what) { return Error{std::string("expected ") + what, kExitUsage}; }
+
 }  // namespace
 
 Result<toml::table> load_toml(const std::string& path) {
@@ -40,8 +42,8 @@ Status apply_table(const std::string& path, const toml::table& table, const KeyT
                                        : section + "." + std::string(key.str());
     auto it = keys.find(name);
     if (it != keys.end()) {
-      std::string problem = it->second(node);
-      if (!problem.empty()) return config_error(path, node, "'" + name + "': " + problem);
+      if (Status s = it->second(node); !s)
+        return config_error(path, node, "'" + name + "': " + s.error().message);
       continue;
     }
     if (const toml::table* sub = node.as_table()) {
@@ -53,59 +55,62 @@ Status apply_table(const std::string& path, const toml::table& table, const KeyT
   return {};
 }
 
-std::string read(const toml::node& node, std::string& out) {
-  if (auto v = node.value<std::string>()) {
-    out = *v;
-    return "";
-  }
-  return "expected a string";
+Status read(const toml::node& node, std::string& out) {
+  auto v = node.value<std::string>();
+  if (!v) return expected("a string");
+  out = *v;
+  return {};
 }
 
-std::string read(const toml::node& node, bool& out) {
-  if (auto v = node.value<bool>(); v && node.is_boolean()) {
-    out = *v;
-    return "";
-  }
-  return "expected true or false";
+Status read(const toml::node& node, bool& out) {
+  auto v = node.value<bool>();
+  if (!v || !node.is_boolean()) return expected("true or false");
+  out = *v;
+  return {};
 }
 
-std::string read(const toml::node& node, double& out) {
-  if (node.is_number()) {
-    out = *node.value<double>();
-    return "";
-  }
-  return "expected a number";
+Status read(const toml::node& node, double& out) {
+  if (!node.is_number()) return expected("a number");
+  out = *node.value<double>();
+  return {};
 }
 
-std::string read(const toml::node& node, uint64_t& out) {
-  if (!node.is_integer()) return "expected an integer";
+Status read(const toml::node& node, uint64_t& out) {
+  if (!node.is_integer()) return expected("an integer");
   int64_t v = *node.value<int64_t>();
-  if (v < 0) return "expected a non-negative integer";
+  if (v < 0) return expected("a non-negative integer");
   out = static_cast<uint64_t>(v);
-  return "";
+  return {};
 }
 
-std::string read(const toml::node& node, uint32_t& out) {
+Status read(const toml::node& node, uint32_t& out) {
   uint64_t v = 0;
-  if (std::string p = read(node, v); !p.empty()) return p;
-  if (v > UINT32_MAX) return "value too large";
+  if (Status s = read(node, v); !s) return s;
+  if (v > UINT32_MAX) return Error{"value too large", kExitUsage};
   out = static_cast<uint32_t>(v);
-  return "";
+  return {};
 }
 
-std::string read_duration(const toml::node& node, double& seconds) {
+Status read_duration(const toml::node& node, double& seconds) {
   if (node.is_number()) return read(node, seconds);
   if (auto text = node.value<std::string>()) {
-    if (parse_duration(*text, seconds)) return "";
+    if (Result<double> d = parse_duration(*text)) {
+      seconds = *d;
+      return {};
+    }
   }
-  return "expected a duration such as 10s, 500ms, 2m or a number of seconds";
+  return expected("a duration such as 10s, 500ms, 2m or a number of seconds");
 }
 
-bool parse_duration(std::string_view text, double& seconds) {
-  if (text.empty()) return false;
+Result<double> parse_duration(std::string_view text) {
+  auto bad = [text] {
+    return Error{"expected a duration such as 10s, 500ms or 2m, got '" + std::string(text) + "'",
+                 kExitUsage};
+  };
+  if (text.empty()) return bad();
   double value = 0;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || !std::isfinite(value) || value < 0) return false;
+  if (ec != std::errc() || !std::isfinite(value) || value < 0) return bad();
   std::string_view unit(ptr, static_cast<size_t>(text.data() + text.size() - ptr));
   double scale = 0;
   if (unit.empty() || unit == "s") scale = 1;
@@ -113,9 +118,8 @@ bool parse_duration(std::string_view text, double& seconds) {
   else if (unit == "us") scale = 1e-6;
   else if (unit == "m") scale = 60;
   else if (unit == "h") scale = 3600;
-  else return false;
-  seconds = value * scale;
-  return true;
+  else return bad();
+  return value * scale;
 }
 
 std::string find_config_arg(int argc, const char* const* argv) {

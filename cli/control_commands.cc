@@ -28,14 +28,14 @@ void add_signal_command(CLI::App& root, SignalCommand& cmd) {
 }
 
 int run_signal(SignalCommand& cmd) {
-  Result<ControlSignal> sig = parse_signal(cmd.signal);
+  Result<ControlSignal> sig = supervisor::parse_signal(cmd.signal);
   if (!sig) {
     log_error(sig.error().message);
     return sig.error().exit_code;
   }
   cmd.request.signal = *sig;
   if (!cmd.worker.empty()) cmd.request.worker = cmd.worker;
-  Result<SignalOutcome> out = send_signal(cmd.request);
+  Result<supervisor::SignalOutcome> out = supervisor::send_signal(cmd.request);
   if (!out) {
     log_error(out.error().message);
     return out.error().exit_code;
@@ -53,7 +53,7 @@ void add_status_command(CLI::App& root, StatusCommand& cmd) {
 }
 
 int run_status(StatusCommand& cmd) {
-  Result<PoolState> s = find_pool(cmd.pool);
+  Result<PoolState> s = supervisor::find_pool(cmd.pool);
   if (!s) {
     log_error(s.error().message);
     return s.error().exit_code;
@@ -66,9 +66,9 @@ int run_status(StatusCommand& cmd) {
               s->master_pid, s->worker_class.c_str(), s->bind.c_str(), s->metrics_bind.c_str());
   std::printf("%5s  %-24s %8s  %-9s %10s %8s %6s %9s\n", "INDEX", "WORKER_ID", "PID", "STATE",
               "REQUESTS", "RSS", "CPU%", "UPTIME");
-  for (const WorkerStatusRow& w : s->workers)
+  for (const WorkerRow& w : s->workers)
     std::printf("%5u  %-24s %8d  %-9s %10llu %8s %6.1f %8.0fs\n", w.index, w.worker_id.c_str(),
-                w.pid, w.state.c_str(), static_cast<unsigned long long>(w.requests),
+                w.pid, std::string(to_string(w.state)).c_str(), static_cast<unsigned long long>(w.requests),
                 format_bytes(w.rss_bytes).c_str(), w.cpu_percent, w.uptime_seconds);
   std::fflush(stdout);
   return kExitOk;

@@ -1,12 +1,15 @@
-// `wpm signal` and `wpm status`: thin front ends over pool_control.
+// `wpm signal` and `wpm status`: thin front ends over the supervisor's control API.
 #pragma once
 
 #include <CLI/CLI.hpp>
 #include <string>
 
-#include "cli/pool_control.h"
+#include "supervisor/control.h"
 
 namespace wpm::cli {
+
+using supervisor::PoolRef;
+using supervisor::SignalRequest;
 
 struct SignalCommand {
   std::string signal;

@@ -6,41 +6,42 @@
 
 namespace wpm::cli {
 
-std::string parse_host_port_value(const std::string& text, HostPort& out) {
-  if (!parse_host_port(text, out)) return "expected HOST:PORT (e.g. 127.0.0.1:8000), got '" + text + "'";
-  return "";
+Result<HostPort> parse_host_port_value(const std::string& text) {
+  HostPort out;
+  if (!parse_host_port(text, out))
+    return Error{"expected HOST:PORT (e.g. 127.0.0.1:8000), got '" + text + "'", kExitUsage};
+  return out;
 }
 
-std::string parse_worker_class_value(const std::string& text, WorkerClass& out) {
+Result<WorkerClass> parse_worker_class_value(const std::string& text) {
   auto parsed = parse_name<WorkerClass>(text, kWorkerClassNames);
-  if (!parsed) return "expected sync, thread, eventlet or gevent, got '" + text + "'";
-  out = *parsed;
-  return "";
+  if (!parsed) return Error{"expected sync, thread, eventlet or gevent, got '" + text + "'", kExitUsage};
+  return *parsed;
 }
 
-std::string parse_log_level_value(const std::string& text, LogLevel& out) {
-  if (!parse_log_level(text, out)) return "expected debug, info, warning or error, got '" + text + "'";
-  return "";
+Result<LogLevel> parse_log_level_value(const std::string& text) {
+  LogLevel out{};
+  if (!parse_log_level(text, out))
+    return Error{"expected debug, info, warning or error, got '" + text + "'", kExitUsage};
+  return out;
 }
 
 namespace {
 
 template <class T>
 CLI::Option* add_parsed(CLI::App& app, const std::string& flag, T& target, const std::string& help,
-                        std::string (*parse)(const std::string&, T&)) {
+                        Result<T> (*parse)(const std::string&)) {
   return app.add_option_function<std::string>(
       flag,
       [&target, parse, flag](const std::string& value) {
-        std::string problem = parse(value, target);
-        if (!problem.empty()) throw CLI::ValidationError(flag, problem);
+        Result<T> parsed = parse(value);
+        if (!parsed) throw CLI::ValidationError(flag, parsed.error().message);
+        target = *parsed;
       },
       help);
 }
 
-std::string parse_duration_value(const std::string& text, double& out) {
-  if (!parse_duration(text, out)) return "expected a duration such as 10s, 500ms or 2m, got '" + text + "'";
-  return "";
-}
+Result<double> parse_duration_value(const std::string& text) { return parse_duration(text); }
 
 }  // namespace
 

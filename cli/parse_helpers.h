@@ -4,11 +4,11 @@
 
 #include <CLI/CLI.hpp>
 #include <string>
-#include <vector>
 
 #include "core/log.h"
 #include "core/names.h"
 #include "core/options.h"
+#include "core/result.h"
 
 namespace wpm::cli {
 
@@ -19,14 +19,9 @@ CLI::Option* add_log_level(CLI::App& app, LogLevel& target);
 CLI::Option* add_duration(CLI::App& app, const std::string& flag, double& seconds,
                           const std::string& help);
 
-template <size_t N>
-std::vector<std::string> names_vector(const std::array<std::string_view, N>& names) {
-  return std::vector<std::string>(names.begin(), names.end());
-}
-
-// Text parsers that TOML appliers share with the flags: "" or an error message.
-std::string parse_host_port_value(const std::string& text, HostPort& out);
-std::string parse_worker_class_value(const std::string& text, WorkerClass& out);
-std::string parse_log_level_value(const std::string& text, LogLevel& out);
+// Text parsers that TOML appliers share with the flags; errors say what was expected.
+Result<HostPort> parse_host_port_value(const std::string& text);
+Result<WorkerClass> parse_worker_class_value(const std::string& text);
+Result<LogLevel> parse_log_level_value(const std::string& text);
 
 }  // namespace wpm::cli

@@ -50,10 +50,13 @@ Status load_serve_config(const std::string& path, ServeOptions& o) {
   };
   auto value = [](auto& field) { return [&field](const toml::node& n) { return read(n, field); }; };
   auto parsed = [](auto& field, auto parse) {
-    return [&field, parse](const toml::node& n) {
+    return [&field, parse](const toml::node& n) -> Status {
       std::string text;
-      if (std::string p = read(n, text); !p.empty()) return p;
-      return parse(text, field);
+      if (Status s = read(n, text); !s) return s;
+      auto result = parse(text);
+      if (!result) return result.error();
+      field = *result;
+      return {};
     };
   };
   KeyTable keys{
@@ -74,9 +77,9 @@ Status load_serve_config(const std::string& path, ServeOptions& o) {
       {"allow_crash", value(o.allow_crash)},
       {"pidfile", [&o](const toml::node& n) {
          std::string v;
-         std::string p = read(n, v);
-         if (p.empty()) o.pidfile = v;
-         return p;
+         Status s = read(n, v);
+         if (s) o.pidfile = v;
+         return s;
        }},
       {"metrics.enabled", value(o.metrics)},
       {"metrics.prefix", value(o.metrics_prefix)},

@@ -1,11 +1,14 @@
-// The one in-memory result of a `wpm bench` run. loadgen measures, cli fills this struct, and
+// The one in-memory result of a `wpm bench` run. loadgen measures, bench/ fills this struct, and
 // every report (console, JSON, Prometheus text, HTML, Pushgateway) is rendered from it.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "core/worker_row.h"
 
 namespace wpm {
 
@@ -38,6 +41,21 @@ struct TimelinePoint {
   uint64_t server_requests = 0;  // delta of sum(requests_total) in this second (scrape)
 };
 
+// How an injected signal ended; `delivered` and `effect` below are derived from it.
+enum class InjectionOutcome : uint8_t {
+  not_fired,          // the run ended (or was interrupted) before its time
+  not_delivered,      // no such worker, or kill() failed
+  no_effect_timeout,  // delivered; its effect was not seen within the wait
+  effect_seen,        // delivered and its effect observed
+};
+
+// Moments of one injection, in seconds since the measured phase started; empty when not
+// observed. Observed by polling the pool, so as fine as that polling (20 ms today).
+struct InjectionTimes {
+  std::optional<double> signal_sent, worker_gone, replacement_spawned, replacement_ready,
+      first_request, effect_seen;
+};
+
 struct InjectedEvent {
   double at_s = 0;  // planned, since the measured phase started
   double fired_s = 0;
@@ -46,16 +64,8 @@ struct InjectedEvent {
   int32_t pid = 0;
   bool delivered = false;
   std::string effect;  // measured: e.g. "worker 0 replaced in 0.12 s (reason=abort)"
-};
-
-struct WorkerFinal {
-  std::string worker_id;
-  uint32_t index = 0;
-  std::string state;
-  uint64_t requests = 0;
-  uint64_t rss_bytes = 0;
-  double cpu_percent = 0;
-  double cpu_seconds = 0;
+  InjectionOutcome outcome = InjectionOutcome::not_fired;
+  InjectionTimes times;
 };
 
 struct Reconciliation {
@@ -83,7 +93,7 @@ struct ClassResult {
   ErrorCounts errors;
   std::vector<TimelinePoint> timeline;
   std::vector<InjectedEvent> events;
-  std::vector<WorkerFinal> workers;
+  std::vector<WorkerRow> workers;  // the live workers at the end (pid and uptime not reported)
   std::map<std::string, uint64_t> master_restarts;  // by reason, delta over the run
   Reconciliation reconciliation;
   std::string final_scrape;  // the pool's last /metrics text

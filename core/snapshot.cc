@@ -84,6 +84,11 @@ WorkerSnapshot snapshot_slot(const WorkerSlot& slot, uint64_t now_ns) {
   return w;
 }
 
+WorkerRow row_of(const WorkerSnapshot& w) {
+  return {w.index,       w.worker_id,   w.pid,         w.state,          w.requests,
+          w.rss_bytes,   w.cpu_percent, w.cpu_seconds, w.uptime_seconds, w.times};
+}
+
 PoolSnapshot take_snapshot(const Segment& segment) {
   PoolSnapshot pool;
   uint64_t now = monotonic_ns();

@@ -11,6 +11,7 @@
 #include "core/names.h"
 #include "core/segment.h"
 #include "core/worker_times.h"
+#include "core/worker_row.h"
 
 namespace wpm {
 
@@ -66,5 +67,7 @@ struct PoolSnapshot {
 std::string worker_id(uint64_t age, int64_t start_unix);
 PoolSnapshot take_snapshot(const Segment& segment);
 WorkerSnapshot snapshot_slot(const WorkerSlot& slot, uint64_t now_ns);
+// The table row of a snapshot (what `wpm status` shows of it).
+WorkerRow row_of(const WorkerSnapshot& w);
 
 }  // namespace wpm

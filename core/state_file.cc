@@ -76,10 +76,11 @@ std::string state_file_path(const std::string& dir) { return dir + "/state.json"
 
 std::string to_json(const PoolState& s, int indent) {
   json workers = json::array();
-  for (const WorkerStatusRow& w : s.workers) {
+  for (const WorkerRow& w : s.workers) {
     json row{{"index", w.index}, {"worker_id", w.worker_id}, {"pid", w.pid},
-             {"state", w.state}, {"requests", w.requests}, {"rss_bytes", w.rss_bytes},
-             {"cpu_percent", w.cpu_percent}, {"uptime_seconds", w.uptime_seconds}};
+             {"state", std::string(to_string(w.state))}, {"requests", w.requests},
+             {"rss_bytes", w.rss_bytes}, {"cpu_percent", w.cpu_percent},
+             {"uptime_seconds", w.uptime_seconds}};
     put_times(row, w.times);
     workers.push_back(std::move(row));
   }
@@ -101,11 +102,14 @@ Result<PoolState> parse_pool_state(const std::string& text) {
     s.updated_unix = j.value("updated_unix", 0.0);
     s.updated_monotonic_ns = j.value("updated_monotonic_ns", uint64_t{0});
     for (const json& w : j.at("workers")) {
-      WorkerStatusRow r;
+      WorkerRow r;
       r.index = w.at("index").get<uint32_t>();
       r.worker_id = w.at("worker_id").get<std::string>();
       r.pid = w.at("pid").get<int32_t>();
-      r.state = w.at("state").get<std::string>();
+      std::string state = w.at("state").get<std::string>();
+      auto parsed = parse_name<WorkerState>(state, kWorkerStateNames);
+      if (!parsed) return Error{"malformed state file: unknown worker state '" + state + "'"};
+      r.state = *parsed;
       r.requests = w.value("requests", uint64_t{0});
       r.rss_bytes = w.value("rss_bytes", uint64_t{0});
       r.cpu_percent = w.value("cpu_percent", 0.0);

@@ -8,21 +8,10 @@
 #include <vector>
 
 #include "core/result.h"
-#include "core/worker_times.h"
+#include "core/worker_row.h"
 
 namespace wpm {
 
-struct WorkerStatusRow {  // one row of `wpm status`
-  uint32_t index = 0;
-  std::string worker_id;
-  int32_t pid = 0;
-  std::string state;
-  uint64_t requests = 0;
-  uint64_t rss_bytes = 0;
-  double cpu_percent = 0;
-  double uptime_seconds = 0;
-  WorkerTimes times;  // "spawn_ns", "ready_ns", "first_request_ns", "replaced_pid", …
-};
 struct PoolState {
   std::string name;
   int32_t master_pid = 0;
@@ -31,7 +20,7 @@ struct PoolState {
   std::string metrics_bind;  // "HOST:PORT" with the real port
   double updated_unix = 0;
   uint64_t updated_monotonic_ns = 0;  // the same moment on the clock of WorkerTimes
-  std::vector<WorkerStatusRow> workers;
+  std::vector<WorkerRow> workers;  // live workers; cpu_seconds is not part of the file
 };
 
 // The directory for pool `name`, created (0700) when `create` is true.

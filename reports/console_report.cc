@@ -50,10 +50,10 @@ std::string restarts_text(const ClassResult& c) {
 std::string workers_table(const ClassResult& c) {
   TextTable t({"#", "worker_id", "state", "requests", "RSS", "CPU", "CPU time"},
               {true, false, false, true, true, true, true});
-  for (const WorkerFinal& w : c.workers)
-    t.add_row({std::to_string(w.index), w.worker_id, w.state, std::to_string(w.requests),
-               format_bytes(w.rss_bytes), format_fixed(w.cpu_percent, 1) + "%",
-               format_fixed(w.cpu_seconds, 2) + "s"});
+  for (const WorkerRow& w : c.workers)
+    t.add_row({std::to_string(w.index), w.worker_id, std::string(to_string(w.state)),
+               std::to_string(w.requests), format_bytes(w.rss_bytes),
+               format_fixed(w.cpu_percent, 1) + "%", format_fixed(w.cpu_seconds, 2) + "s"});
   return t.render("    ");
 }
 

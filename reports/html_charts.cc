@@ -112,9 +112,9 @@ std::string timeline_charts(const ClassResult& c, const std::string& color) {
 
 std::string worker_charts(const ClassResult& c, const std::string& color) {
   std::vector<svg::Bar> rss, cpu;
-  for (const WorkerFinal& w : c.workers) {
+  for (const WorkerRow& w : c.workers) {
     std::string label = "#";  // appended, not "#" + …: GCC 12 -O3 warns falsely on that
-    label.append(std::to_string(w.index)).append(" ").append(w.state);
+    label.append(std::to_string(w.index)).append(" ").append(to_string(w.state));
     rss.push_back({label, static_cast<double>(w.rss_bytes), format_bytes(w.rss_bytes)});
     cpu.push_back({label, w.cpu_percent, format_fixed(w.cpu_percent, 1) + "%"});
   }

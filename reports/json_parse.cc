@@ -70,6 +70,13 @@ void read(const Node& n, std::string& out) {
   if (!n.v.is_string()) n.fail("a string");
   out = n.v.get<std::string>();
 }
+void read(const Node& n, WorkerState& out) {
+  std::string name;
+  read(n, name);
+  auto state = parse_name<WorkerState>(name, kWorkerStateNames);
+  if (!state) throw ParseError(n.path + ": unknown worker state '" + name + "'");
+  out = *state;
+}
 template <class T>
 void field(const Node& n, const char* key, T& out) {
   read(n.at(key), out);
@@ -128,8 +135,8 @@ InjectedEvent read_event(const Node& n) {
   return e;
 }
 
-WorkerFinal read_worker(const Node& n) {
-  WorkerFinal w;
+WorkerRow read_worker(const Node& n) {
+  WorkerRow w;
   field(n, "worker_id", w.worker_id), field(n, "index", w.index), field(n, "state", w.state);
   field(n, "requests", w.requests), field(n, "rss_bytes", w.rss_bytes);
   field(n, "cpu_percent", w.cpu_percent), field(n, "cpu_seconds", w.cpu_seconds);
@@ -158,7 +165,7 @@ ClassResult read_class(const Node& n) {
   c.errors = read_errors(n.at("errors"));
   c.timeline = read_array<TimelinePoint>(n.at("timeline"), read_point);
   c.events = read_array<InjectedEvent>(n.at("events"), read_event);
-  c.workers = read_array<WorkerFinal>(n.at("workers"), read_worker);
+  c.workers = read_array<WorkerRow>(n.at("workers"), read_worker);
   Node restarts = n.at("master_restarts");
   for (const auto& [reason, value] : restarts.object().items())
     read(Node{value, restarts.path + "/" + reason}, c.master_restarts[reason]);

@@ -45,10 +45,10 @@ json events_json(const std::vector<InjectedEvent>& events) {
   return out;
 }
 
-json workers_json(const std::vector<WorkerFinal>& workers) {
+json workers_json(const std::vector<WorkerRow>& workers) {
   json out = json::array();
-  for (const WorkerFinal& w : workers)
-    out.push_back({{"worker_id", w.worker_id}, {"index", w.index}, {"state", w.state},
+  for (const WorkerRow& w : workers)
+    out.push_back({{"worker_id", w.worker_id}, {"index", w.index}, {"state", std::string(to_string(w.state))},
                    {"requests", w.requests}, {"rss_bytes", w.rss_bytes},
                    {"cpu_percent", real(w.cpu_percent)}, {"cpu_seconds", real(w.cpu_seconds)}});
   return out;

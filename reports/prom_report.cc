@@ -49,11 +49,11 @@ void errors(ClassSamples& w, const ErrorCounts& e) {
 }
 
 // The workers at the end, one per index: a live worker wins over an exited one it replaced.
-std::map<uint32_t, const WorkerFinal*> workers_by_index(const ClassResult& c) {
-  std::map<uint32_t, const WorkerFinal*> out;
-  for (const WorkerFinal& w : c.workers) {
+std::map<uint32_t, const WorkerRow*> workers_by_index(const ClassResult& c) {
+  std::map<uint32_t, const WorkerRow*> out;
+  for (const WorkerRow& w : c.workers) {
     auto [it, inserted] = out.emplace(w.index, &w);
-    if (!inserted && it->second->state == "exited") it->second = &w;
+    if (!inserted && it->second->state == WorkerState::exited) it->second = &w;
   }
   return out;
 }

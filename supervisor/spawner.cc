@@ -13,6 +13,7 @@
 #include <boost/process/extend.hpp>
 
 #include "core/fd_limit.h"
+#include "core/unique_fd.h"
 
 namespace wpm::supervisor {
 namespace {
@@ -28,6 +29,9 @@ struct ChildSetup : bp::extend::handler {
   size_t keep_count = 0;
   int max_fd = 1024;
   pid_t parent = 0;
+  int log_fd = -1;
+  bool new_group = false;
+  bool die_with_parent = true;
 
   template <class Executor>
   void on_exec_setup(Executor& /*exec*/) const {
@@ -38,9 +42,14 @@ struct ChildSetup : bp::extend::handler {
     dfl.sa_handler = SIG_DFL;
     for (int sig = 1; sig < NSIG; ++sig)
       if (sig != SIGKILL && sig != SIGSTOP) sigaction(sig, &dfl, nullptr);  // e.g. SIGPIPE
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent) _exit(127);  // the master died before prctl took effect
-    mark_cloexec_except_kept();
+    if (die_with_parent) {
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (getppid() != parent) _exit(127);  // the parent died before prctl took effect
+    }
+    if (new_group) setpgid(0, 0);
+    if (log_fd >= 0 && (dup2(log_fd, STDOUT_FILENO) < 0 || dup2(log_fd, STDERR_FILENO) < 0))
+      _exit(127);
+    mark_cloexec_except_kept();  // log_fd too: the child keeps only its copies on 1 and 2
   }
 
   void mark_cloexec_except_kept() const {
@@ -77,7 +86,16 @@ Result<ChildSetup> make_child_setup(const SpawnRequest& request) {
   if (Result<FdLimit> limit = fd_limit(); limit)
     setup.max_fd = static_cast<int>(std::min<uint64_t>(limit->soft, 1 << 20));
   setup.parent = getpid();
+  setup.new_group = request.new_process_group;
+  setup.die_with_parent = request.die_with_parent;
   return setup;
+}
+
+Result<UniqueFd> open_log(const std::string& path) {
+  if (path.empty()) return UniqueFd();
+  UniqueFd fd(open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (!fd.valid()) return errno_error("opening log file " + path);
+  return fd;
 }
 
 }  // namespace
@@ -85,6 +103,9 @@ Result<ChildSetup> make_child_setup(const SpawnRequest& request) {
 Result<pid_t> spawn_process(const SpawnRequest& request) {
   Result<ChildSetup> setup = make_child_setup(request);
   if (!setup) return setup.error();
+  Result<UniqueFd> log_file = open_log(request.log_path);
+  if (!log_file) return log_file.error();
+  setup->log_fd = log_file->get();
   try {
     bp::child child(bp::exe = request.exe, bp::args = request.args, *setup);
     pid_t pid = child.id();

@@ -17,12 +17,18 @@ struct SpawnRequest {
   // The only descriptors the child keeps besides stdin, stdout and stderr; they lose
   // close-on-exec in the child, every other descriptor gains it.
   std::vector<int> inherit_fds;
+  // stdout and stderr go to this file, created or truncated with mode 0600 and O_NOFOLLOW (a
+  // planted symlink is refused); empty: inherited from the caller.
+  std::string log_path;
+  bool new_process_group = false;  // the child leads a process group of its own
+  bool die_with_parent = true;     // PR_SET_PDEATHSIG=SIGKILL
 };
 
 // Launches the process and returns its pid once exec succeeded (an exec failure is an error
 // naming the executable). The child starts with an empty signal mask and default signal
-// dispositions, and is killed if the master dies (PR_SET_PDEATHSIG), so no worker outlives a
-// crashed master. The child is NOT reaped here: the caller owns waitpid for it.
+// dispositions, and (unless die_with_parent is false) is killed if the spawning thread's
+// process dies (PR_SET_PDEATHSIG), so no worker outlives a crashed master. The child is NOT
+// reaped here: the caller owns waitpid for it.
 Result<pid_t> spawn_process(const SpawnRequest& request);
 
 }  // namespace wpm::supervisor

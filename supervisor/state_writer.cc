@@ -25,12 +25,7 @@ PoolState make_pool_state(const PoolIdentity& id, const PoolSnapshot& snapshot) 
   std::stable_sort(live.begin(), live.end(), [](const WorkerSnapshot* a, const WorkerSnapshot* b) {
     return a->index != b->index ? a->index < b->index : a->age > b->age;
   });
-  for (const WorkerSnapshot* w : live) {
-    state.workers.push_back(WorkerStatusRow{w->index, w->worker_id, w->pid,
-                                            std::string(to_string(w->state)), w->requests,
-                                            w->rss_bytes, w->cpu_percent, w->uptime_seconds,
-                                            w->times});
-  }
+  for (const WorkerSnapshot* w : live) state.workers.push_back(row_of(*w));
   return state;
 }
 

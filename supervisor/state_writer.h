@@ -29,7 +29,6 @@ class StateWriter {
       : dir_(std::move(dir)), identity_(std::move(identity)) {}
   void write(const PoolSnapshot& snapshot);
   void remove();
-  const std::string& path_dir() const { return dir_; }
 
  private:
   std::string dir_;

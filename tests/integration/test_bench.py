@@ -104,3 +104,44 @@ def test_bad_inject_is_usage_error(binary, runtime_dir, tmp_path):
     res = bench(binary, runtime_dir, tmp_path, "--inject", "soon:abort")
     assert res.returncode == 2
     assert "--inject 'soon:abort'" in res.stderr
+
+
+def test_a_killed_bench_leaves_no_pool(binary, runtime_dir, tmp_path):
+    """SIGKILL gives the bench no chance to stop its pool: the pool dies with it (PDEATHSIG)."""
+    env = dict(os.environ, XDG_RUNTIME_DIR=runtime_dir)
+    proc = subprocess.Popen([binary, "bench", "--out", str(tmp_path / "report"), "--no-progress",
+                             "--worker-class", "sync", "--duration", "30s", "--warmup", "0s"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+                            start_new_session=True)
+    pids = []
+    try:
+        state_dir = os.path.join(runtime_dir, "wpm")
+
+        def pool_pids():
+            for name in os.listdir(state_dir) if os.path.isdir(state_dir) else []:
+                path = os.path.join(state_dir, name, "state.json")
+                if os.path.exists(path):
+                    s = json.load(open(path))
+                    found = [s["master_pid"]] + [w["pid"] for w in s["workers"]]
+                    return found if len(found) == 3 else None
+            return None
+
+        pids = wait_until(pool_pids, timeout=60, what="the bench's pool")
+        proc.kill()
+        proc.wait(timeout=10)
+        wait_until(lambda: not any(running(pid) for pid in pids), timeout=10,
+                   what="the pool to exit with its bench")
+    finally:
+        if proc.poll() is None:
+            kill_group(proc)
+        if pids and running(pids[0]):  # the pool leads its own group: never leave it behind
+            os.killpg(pids[0], signal.SIGKILL)
+
+
+def running(pid):
+    """Alive and not a zombie (an orphan may wait a while for init to reap it)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return False

@@ -97,8 +97,9 @@ ClassResult make_class(std::string name, double base_s, size_t class_index) {
   c.events.push_back({3, 3.004, "quit", "worker=0", 4242, true, "worker 0 replaced in 0.08 s (reason=quit)"});
   c.events.push_back({6, 6.002, "abort", "worker=1", 4243, true, "worker 1 replaced in 0.11 s (reason=abort) <lost 5>"});
   for (uint32_t i = 0; i < 3; ++i)
-    c.workers.push_back({worker_id(i + 3, 1700000100 + i), i, i == 2 ? "exited" : "running",
-                         c.responses / 3, (18 + 3 * i) * 1048576ull, 35.5 + i * 4.25, 2.5 + i});
+    c.workers.push_back({i, worker_id(i + 3, 1700000100 + i), 0,
+                         i == 2 ? WorkerState::exited : WorkerState::running, c.responses / 3,
+                         (18 + 3 * i) * 1048576ull, 35.5 + i * 4.25, 2.5 + i});
   c.master_restarts = {{"quit", 1}, {"abort", 1}};
   Reconciliation& r = c.reconciliation;
   r.client_completed = c.responses;

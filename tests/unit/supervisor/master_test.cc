@@ -26,7 +26,7 @@ std::string m(MetricId id) { return metric_name(id, kDefaultPrefix); }
 
 std::set<int32_t> pids_of(const PoolState& s) {
   std::set<int32_t> pids;
-  for (const WorkerStatusRow& w : s.workers) pids.insert(w.pid);
+  for (const WorkerRow& w : s.workers) pids.insert(w.pid);
   return pids;
 }
 
@@ -87,7 +87,7 @@ TEST_F(Master, WorkersGetTheirSlotFdsAndJitteredMaxRequests) {
   std::string dir = test::temp_dir();
   PoolState s = start({{"max_requests", "100"}, {"jitter", "10"}}, {{"WPM_FAKE_ARGV_DIR", dir}});
   std::set<std::string> slots;
-  for (const WorkerStatusRow& w : s.workers) {
+  for (const WorkerRow& w : s.workers) {
     std::map<std::string, std::string> f = worker_flags(dir + "/argv-" + std::to_string(w.pid));
     ASSERT_FALSE(f.empty()) << "worker " << w.pid << " argv missing";
     EXPECT_EQ(f["worker-class"], "sync");
@@ -124,7 +124,7 @@ TEST_F(Master, AbortedWorkerIsReplacedAsForcedAbort) {
                     "restart_type=\"forced\""}),
             1);
   // The replacement gets a new age: worker_<age>_<start> differs.
-  for (const WorkerStatusRow& w : after->workers) EXPECT_NE(w.worker_id, victim_id);
+  for (const WorkerRow& w : after->workers) EXPECT_NE(w.worker_id, victim_id);
   stop_gracefully();
 }
 

@@ -27,13 +27,13 @@ const std::string kPhaseSpawn = "phase=\"spawn\"";
 class Replacement : public test::MasterFixture {
  protected:
   // Waits until worker `index` runs as another process than `old_pid`; that worker's row.
-  WorkerStatusRow replaced(uint32_t index, int32_t old_pid) {
-    WorkerStatusRow found;
+  WorkerRow replaced(uint32_t index, int32_t old_pid) {
+    WorkerRow found;
     bool ok = eventually([&] {
       std::optional<PoolState> s = master_->state();
       if (!s) return false;
-      for (const WorkerStatusRow& w : s->workers)
-        if (w.index == index && w.pid != old_pid && w.state == "running") found = w;
+      for (const WorkerRow& w : s->workers)
+        if (w.index == index && w.pid != old_pid && w.state == WorkerState::running) found = w;
       return found.pid != 0;
     });
     if (!ok) ADD_FAILURE() << "worker " << index << " (pid " << old_pid << ") never replaced";
@@ -60,7 +60,7 @@ TEST_F(Replacement, IsTimedFromDeathToFirstRequest) {
   PoolState s = start({{"workers", "1"}}, {}, 1);
   int32_t victim = s.workers[0].pid;
   kill(victim, SIGQUIT);
-  WorkerStatusRow next = replaced(0, victim);
+  WorkerRow next = replaced(0, victim);
   ASSERT_EQ(test::http_get(s.bind, "/")->status, 200);
   ASSERT_TRUE(eventually([&] {
     std::optional<PoolState> now = master_->state();
@@ -95,7 +95,7 @@ TEST_F(Replacement, ReadinessIsNoticedAtOnce) {
   int32_t pid = s.workers[0].pid;
   for (int round = 0; round < 20; ++round) {
     kill(pid, SIGQUIT);
-    WorkerStatusRow next = replaced(0, pid);
+    WorkerRow next = replaced(0, pid);
     ASSERT_NE(next.pid, 0);
     pid = next.pid;
     std::string file = dir + "/ready-" + std::to_string(pid);
@@ -231,7 +231,7 @@ TEST_F(Replacement, YoungWorkerShowsItsMemoryAtOnce) {
   PoolState s = start({{"workers", "1"}}, {}, 1);
   int32_t pid = s.workers[0].pid;
   kill(pid, SIGQUIT);
-  WorkerStatusRow next = replaced(0, pid);
+  WorkerRow next = replaced(0, pid);
   EXPECT_GT(next.rss_bytes, 0u);
   EXPECT_LT(next.uptime_seconds, 1.0);  // younger than the 1 s refresh
   stop_gracefully();

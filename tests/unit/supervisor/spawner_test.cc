@@ -3,9 +3,11 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <set>
 #include <sstream>
 
@@ -73,6 +75,40 @@ TEST(Spawner, ChildIsNotReapedBySpawn) {
   Result<pid_t> pid = spawn_process({"/bin/sh", {"-c", "exit 7"}, {}});
   ASSERT_TRUE(pid.ok()) << pid.error().message;
   EXPECT_EQ(wait_exit_code(*pid), 7);  // the caller, not Boost, collects the status
+}
+
+// stdout and stderr land in a private log file; the child leads its own process group.
+TEST(Spawner, LogFileAndOwnProcessGroup) {
+  std::string dir = test::temp_dir();
+  std::string log = dir + "/child.log";
+  SpawnRequest req{"/bin/sh", {"-c", "echo out; echo err >&2; cut -d' ' -f5 /proc/$$/stat"}, {}};
+  req.log_path = log;
+  req.new_process_group = true;
+  Result<pid_t> pid = spawn_process(req);
+  ASSERT_TRUE(pid.ok()) << pid.error().message;
+  EXPECT_EQ(wait_exit_code(*pid), 0);
+  EXPECT_EQ(test::read_file(log), "out\nerr\n" + std::to_string(*pid) + "\n");
+  struct stat st{};
+  ASSERT_EQ(stat(log.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  unlink(log.c_str());
+  rmdir(dir.c_str());
+}
+
+TEST(Spawner, RefusesASymlinkedLogFile) {
+  std::string dir = test::temp_dir();
+  std::string victim = dir + "/victim", log = dir + "/child.log";
+  { std::ofstream(victim) << "keep"; }
+  ASSERT_EQ(symlink(victim.c_str(), log.c_str()), 0);
+  SpawnRequest req{"/bin/true", {}, {}};
+  req.log_path = log;
+  Result<pid_t> pid = spawn_process(req);
+  ASSERT_FALSE(pid.ok());
+  EXPECT_NE(pid.error().message.find(log), std::string::npos) << pid.error().message;
+  EXPECT_EQ(test::read_file(victim), "keep");
+  unlink(log.c_str());
+  unlink(victim.c_str());
+  rmdir(dir.c_str());
 }
 
 TEST(Spawner, RefusesStandardStreamsAsInheritedFds) {

@@ -40,7 +40,7 @@ TEST(MakePoolState, LiveWorkersByIndexNewestFirst) {
   ASSERT_EQ(s.workers.size(), 3u);
   EXPECT_EQ(s.workers[0].worker_id, "worker_4_1");
   EXPECT_EQ(s.workers[1].worker_id, "worker_1_1");
-  EXPECT_EQ(s.workers[1].state, "quitting");
+  EXPECT_EQ(s.workers[1].state, WorkerState::quitting);
   EXPECT_EQ(s.workers[2].worker_id, "worker_2_1");
   EXPECT_EQ(s.workers[2].requests, 20u);
 }

@@ -213,8 +213,8 @@ std::optional<PoolState> MasterProcess::wait_running(size_t workers,
       [&] {
         last = state();
         if (!last || last->workers.size() != workers) return false;
-        for (const WorkerStatusRow& w : last->workers)
-          if (w.state != "running") return false;
+        for (const WorkerRow& w : last->workers)
+          if (w.state != WorkerState::running) return false;
         return true;
       },
       limit);

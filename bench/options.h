@@ -1,0 +1,59 @@
+// What a `wpm bench` run is asked to do: the plain options struct. cli/ declares the flags and
+// TOML keys that fill it (cli/bench_options.h); bench/ only reads it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/names.h"
+
+namespace wpm::bench {
+
+struct InjectSpec {
+  double at_s = 0;  // since the measured phase started
+  ControlSignal signal = ControlSignal::quit;
+  std::optional<uint32_t> worker;  // none = the master
+  std::string text;                // as the user wrote it
+};
+
+struct BenchOptions {
+  std::vector<WorkerClass> classes{WorkerClass::sync, WorkerClass::thread, WorkerClass::eventlet,
+                                   WorkerClass::gevent};
+  // The pool under test.
+  uint32_t workers = 2;
+  uint32_t threads = 4;
+  uint32_t worker_connections = 1000;
+  double worker_timeout_s = 30;
+  bool metrics = true;
+  // The load.
+  double duration_s = 10;
+  double warmup_s = 2;
+  uint32_t connections = 16;
+  uint32_t client_threads = 2;
+  double rate = 0;  // 0 = closed loop
+  bool poisson = false;
+  bool keepalive = true;
+  double connect_timeout_s = 2;
+  double request_timeout_s = 10;
+  std::vector<std::string> paths{"/"};
+  std::vector<InjectSpec> injects;
+  std::string target;  // URL: benchmark it, spawn no pool
+  // Reports.
+  std::string out_dir = "wpm-report";
+  std::string json_path, prom_path, html_path;  // default: under out_dir
+  bool progress = true;
+  // Pushgateway and regression gate.
+  std::string push_url, push_job = "wpm_bench";
+  std::vector<std::string> push_labels;
+  std::string baseline, fail_on;
+  double push_timeout_s = 5;
+  int push_retries = 3;
+};
+
+// The effective options as text, for the report's "config" section.
+std::map<std::string, std::string> describe(const BenchOptions& options);
+
+}  // namespace wpm::bench

@@ -1,0 +1,146 @@
+#include "bench/run_record.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace wpm::bench {
+namespace {
+
+std::string seconds_text(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", s);
+  return buf;
+}
+
+uint64_t count_of(double v) { return v > 0 ? static_cast<uint64_t>(std::llround(v)) : 0; }
+
+std::string effect_text(const InjectionRecord& r) {
+  switch (r.outcome) {
+    case InjectionOutcome::effect_seen:
+      return r.detail + " in " + seconds_text(*r.times.effect_seen - *r.times.signal_sent) + " s";
+    case InjectionOutcome::no_effect_timeout:
+      return "timed out after " + seconds_text(InjectionJob::kWaitS) +
+             " s waiting for the signal's effect";
+    case InjectionOutcome::not_delivered: return r.detail;
+    case InjectionOutcome::not_fired: break;
+  }
+  return "not fired (the run ended first)";
+}
+
+InjectedEvent event_of(const InjectionRecord& r) {
+  InjectedEvent e;
+  e.at_s = r.spec.at_s;
+  e.fired_s = r.times.signal_sent.value_or(0);
+  e.signal = std::string(to_string(r.spec.signal));
+  e.target = r.spec.worker ? "worker=" + std::to_string(*r.spec.worker) : "master";
+  e.pid = r.pid;
+  e.delivered = r.outcome == InjectionOutcome::effect_seen ||
+                r.outcome == InjectionOutcome::no_effect_timeout;
+  e.effect = effect_text(r);
+  e.outcome = r.outcome;
+  e.times = r.times;
+  return e;
+}
+
+// Each scrape's increase goes to the timeline point its planned time closes: the last point
+// that starts before it. So the points sum to the server's total over the run.
+void fill_server_timeline(const RunRecord& r, std::vector<TimelinePoint>& timeline) {
+  if (!r.before || timeline.empty()) return;
+  double last = r.before->requests;
+  for (const ScrapeSample& s : r.scrapes) {
+    size_t i = 0;
+    while (i + 1 < timeline.size() && timeline[i + 1].t_s < s.t_s - 1e-9) ++i;
+    timeline[i].server_requests += count_of(s.requests - last);
+    last = std::max(last, s.requests);
+  }
+}
+
+std::map<std::string, uint64_t> restart_deltas(const PoolMetrics& before, const PoolMetrics& after) {
+  std::map<std::string, uint64_t> out;
+  for (const auto& [reason, value] : after.master_restarts) {
+    auto it = before.master_restarts.find(reason);
+    double delta = value - (it == before.master_restarts.end() ? 0 : it->second);
+    if (delta > 0) out[reason] = count_of(delta);
+  }
+  return out;
+}
+
+// The live workers at the end, in the state file's order, with the scrape's figures.
+std::vector<WorkerRow> final_workers(const std::vector<WorkerRow>& discovered,
+                                     const PoolMetrics& after) {
+  std::vector<WorkerRow> out;
+  for (const WorkerRow& d : discovered) {
+    auto it = after.workers.find(d.worker_id);
+    WorkerRow row = it != after.workers.end() ? it->second : WorkerRow{0, d.worker_id, 0, d.state};
+    row.index = d.index;
+    row.pid = d.pid;
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
+void fill_server_side(const RunRecord& r, ClassResult& c) {
+  if (!r.before || !r.after) {
+    c.reconciliation.verdict = "MISMATCH: could not scrape " + r.metrics_url;
+    return;
+  }
+  c.final_scrape = r.after->text;
+  c.master_restarts = restart_deltas(*r.before, *r.after);
+  uint64_t server = count_of(r.after->requests - r.before->requests);
+  c.reconciliation =
+      reconcile(c.responses, r.load.sent_no_response(), server, r.aborts_scheduled);
+  c.workers = final_workers(r.discovered, *r.after);
+}
+
+}  // namespace
+
+ClassResult assemble(const RunRecord& r) {
+  ClassResult c;
+  c.worker_class = r.label;
+  c.target_url = r.target_url;
+  loadgen::fill_class_result(r.load, c);
+  for (const InjectionRecord& i : r.injections) c.events.push_back(event_of(i));
+  if (!r.has_pool) {
+    c.reconciliation.verdict = "not applicable: --target has no server-side counts";
+    c.reconciliation.ok = true;
+    return c;
+  }
+  fill_server_timeline(r, c.timeline);
+  fill_server_side(r, c);
+  return c;
+}
+
+Reconciliation reconcile(uint64_t completed, uint64_t failed, uint64_t server_delta,
+                         bool aborts_injected) {
+  Reconciliation r{completed, failed, server_delta, aborts_injected, false, ""};
+  uint64_t diff = completed > server_delta ? completed - server_delta : server_delta - completed;
+  std::string counts = "client " + std::to_string(completed) + " responses, server " +
+                       std::to_string(server_delta) + " requests";
+  if (!aborts_injected) {
+    r.ok = diff == 0;
+    r.verdict = r.ok ? "reconciled: " + counts
+                     : "MISMATCH: " + counts + " (difference " + std::to_string(diff) + ")";
+  } else {
+    r.ok = diff <= failed;
+    r.verdict = (r.ok ? "reconciled with aborts: " : "MISMATCH with aborts: ") + counts +
+                ", difference " + std::to_string(diff) +
+                (r.ok ? " within " : " exceeds ") + std::to_string(failed) +
+                " requests the client saw fail";
+  }
+  return r;
+}
+
+bool schedule_aborts(const std::vector<InjectSpec>& injects) {
+  for (const InjectSpec& i : injects)
+    if (i.signal == ControlSignal::abort || i.signal == ControlSignal::kill ||
+        i.signal == ControlSignal::int_)
+      return true;
+  return false;
+}
+
+int class_exit_code(const ClassResult& result, bool interrupted) {
+  return !result.reconciliation.ok && !interrupted ? kExitThreshold : kExitOk;
+}
+
+}  // namespace wpm::bench

@@ -1,0 +1,43 @@
+// What a class run observed, as typed events, and the one place that turns it into the
+// report's ClassResult: client figures, server timeline, injections, workers, restarts and the
+// reconciliation verdict (the exit-3 decision).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bench/schedule.h"
+#include "bench/pool_metrics.h"
+#include "core/bench_result.h"
+#include "loadgen/load_result.h"
+
+namespace wpm::bench {
+
+struct RunRecord {
+  std::string label;       // "sync", … or "target"
+  std::string target_url;  // where the load went
+  loadgen::LoadResult load;
+  // The server side, when a pool is under test.
+  bool has_pool = false;
+  std::string metrics_url;
+  bool aborts_scheduled = false;       // the loss rule of reconcile() applies
+  std::optional<PoolMetrics> before;   // at the measured start, nothing in flight
+  std::optional<PoolMetrics> after;    // once the server's count caught up after the load
+  std::vector<ScrapeSample> scrapes;   // during the run, the final one included
+  std::vector<InjectionRecord> injections;  // in schedule order
+  std::vector<WorkerRow> discovered;   // live workers at the end (state file): index and pid
+};
+
+ClassResult assemble(const RunRecord& record);
+
+// The reconciliation verdict from the client's and the server's counts: equal, or, when the
+// schedule aborts workers, different by at most the requests the client saw fail.
+Reconciliation reconcile(uint64_t client_completed, uint64_t client_failed, uint64_t server_delta,
+                         bool aborts_injected);
+// Whether the schedule kills workers mid-request (abort, kill, int).
+bool schedule_aborts(const std::vector<InjectSpec>& injects);
+// kExitThreshold for a class that did not reconcile, unless the run was interrupted.
+int class_exit_code(const ClassResult& result, bool interrupted);
+
+}  // namespace wpm::bench
