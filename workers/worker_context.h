@@ -45,7 +45,7 @@ int run_thread_worker(WorkerContext& ctx);
 int run_eventlet_worker(WorkerContext& ctx);
 int run_gevent_worker(WorkerContext& ctx);
 
-// The model built for a class, or nullptr when that class is not built yet.
+// The model of a class (nullptr only for a value outside the enum, e.g. a corrupt argv).
 WorkerModel worker_model(WorkerClass worker_class);
 
 }  // namespace wpm
