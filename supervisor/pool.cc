@@ -2,6 +2,7 @@
 #include "supervisor/pool.h"
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <csignal>
@@ -32,9 +33,17 @@ bool forced(ExitReason reason) { return restart_type_of(reason) == RestartType::
 
 }  // namespace
 
+std::string worker_executable(const std::string& self_exe) {
+  size_t slash = self_exe.rfind('/');
+  if (slash == std::string::npos) return self_exe;
+  std::string lean = self_exe.substr(0, slash + 1) + "wpm-worker";
+  return ::access(lean.c_str(), X_OK) == 0 ? lean : self_exe;
+}
+
 PoolConfig make_pool_config(const ServeOptions& options, int listen_fd, int ready_fd) {
   PoolConfig c;
   c.options = options;
+  c.worker_exe = worker_executable(options.self_exe);
   c.listen_fd = listen_fd;
   c.ready_fd = ready_fd;
   c.liveness.timeout_ns = seconds_to_ns(options.timeout_s);
@@ -121,7 +130,7 @@ Status Pool::spawn(uint32_t index, uint64_t now_ns) {
   WorkerOptions wo = worker_options(*slot, index);
   std::vector<int> inherit{config_.listen_fd, segment_.fd()};
   if (config_.ready_fd >= 0) inherit.push_back(config_.ready_fd);
-  Result<pid_t> pid = spawn_process({config_.options.self_exe, worker_argv(wo), inherit});
+  Result<pid_t> pid = spawn_process({config_.worker_exe, worker_argv(wo), inherit});
   if (!pid) {
     std::lock_guard lock(segment_mutex_);
     reset_slot(cells);

@@ -29,6 +29,7 @@ struct PoolConfig {
   ServeOptions options;
   int listen_fd = -1;
   int ready_fd = -1;  // eventfd every worker writes once running (WorkerOptions::ready_fd)
+  std::string worker_exe;  // what `worker …` is exec'd from (worker_executable())
   LivenessPolicy liveness;
   BackoffPolicy backoff;
   RetentionPolicy retention;
@@ -36,6 +37,11 @@ struct PoolConfig {
   uint64_t quick_grace_ns = 2'000'000'000;  // QUIT → KILL on quick stop
   uint64_t abort_grace_ns = 2'000'000'000;  // timeout ABRT → KILL
 };
+
+// The lean `wpm-worker` next to `self_exe` when it is there (it links only core and workers,
+// so a replacement pays a fraction of wpm's start-up: no OpenSSL, HTTP client or CLI parser to
+// load and relocate), else `self_exe` itself, which understands `worker …` just the same.
+std::string worker_executable(const std::string& self_exe);
 
 // Builds the pool configuration from the serve options (timeouts, retention, graces).
 PoolConfig make_pool_config(const ServeOptions& options, int listen_fd, int ready_fd);

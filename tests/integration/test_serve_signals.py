@@ -1,4 +1,5 @@
 """wpm serve + wpm signal: Gunicorn's signal semantics with the exporter's restart labels."""
+import os
 import signal
 import threading
 import time
@@ -171,3 +172,17 @@ def test_series_stay_bounded_after_20_restarts(pool_factory, tmp_path):
     assert metric_sum(samples, MASTER_RESTART, reason="abort") == 20
     assert metric_sum(samples, RESTART_COUNT, reason="abort") == 20  # folded, not dropped
     assert metric_sum(samples, REQUESTS) == 20
+
+
+def test_workers_run_the_lean_worker_binary(pool):
+    """The master execs wpm-worker (core + workers only) for every worker, first and replaced."""
+    lean = os.path.join(os.path.dirname(os.path.realpath(pool.binary)), "wpm-worker")
+    assert os.access(lean, os.X_OK), "the build must leave wpm-worker next to wpm"
+    before = {w["pid"] for w in pool.live_workers()}
+    for pid in before:
+        assert os.readlink(f"/proc/{pid}/exe") == lean
+    os.kill(next(iter(before)), signal.SIGABRT)
+    wait_until(lambda: len({w["pid"] for w in pool.live_workers()} - before) == 1
+               and len(pool.live_workers()) == 2, what="a replacement worker")
+    for w in pool.live_workers():
+        assert os.readlink(f"/proc/{w['pid']}/exe") == lean
