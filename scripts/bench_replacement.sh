@@ -3,6 +3,8 @@
 # every wpm worker class and for Debian's Gunicorn (sync worker, trivial WSGI app), side by
 # side in one run, trials interleaved, one worker per pool (scripts/replacement_trials.py says
 # why one). wpm's aborts are announced as `wpm signal` does, so they count as planned.
+# ONE_BINARY_CLASSES="sync …" adds pools of a copy of wpm with no wpm-worker next to it, so the
+# master execs wpm itself for workers: the lean worker binary's effect, in the same run.
 # Usage: scripts/bench_replacement.sh [TRIALS=50]   (WPM=build/release/wpm, CLASSES="sync …")
 cd "$(dirname "$0")/.."
 source scripts/bench_lib.sh
@@ -35,6 +37,14 @@ for class in $classes; do
   start_pool "replace-$class" "$class" 1
   targets+=(--target "wpm $class,${POOL_URL##*:},$POOL_PID,$XDG_RUNTIME_DIR/wpm/replace-$class")
 done
+if [ -n "${ONE_BINARY_CLASSES:-}" ]; then
+  mkdir -p "$BENCH_TMP/one-binary"
+  cp "$WPM" "$BENCH_TMP/one-binary/wpm"
+  for class in $ONE_BINARY_CLASSES; do
+    WPM="$BENCH_TMP/one-binary/wpm" start_pool "replace1-$class" "$class" 1
+    targets+=(--target "wpm $class one binary,${POOL_URL##*:},$POOL_PID,$XDG_RUNTIME_DIR/wpm/replace1-$class")
+  done
+fi
 start_gunicorn
 version=$(gunicorn --version 2>&1 | tr -d '()' | awk '{print $3}')
 targets+=(--target "gunicorn $version sync,$GUNICORN_PORT,$GUNICORN_PID")
