@@ -1,23 +1,31 @@
 # wpm — front door. `make run` and `make test` each set up, build and run from a fresh Debian 12.
+# `make build` / `make run` install only the build dependencies (scripts/setup.sh build);
+# `make test` / `make bench` also install the test and benchmark tools (scripts/setup.sh test).
 JOBS ?= 2
 PYTHON := /usr/bin/python3
 RELEASE := build/release
 ASAN := build/asan
 
-.PHONY: all setup build build-asan test layering unit integration fuzz run bench clean
+.PHONY: all setup setup-build setup-test build build-asan test layering unit integration fuzz \
+	run bench clean
 
 all: build
 
-setup:
-	@bash scripts/setup.sh
+setup: setup-test
 
-# Release build: the binary lands at build/release/wpm.
-build: setup
-	@cmake -S . -B $(RELEASE) -DCMAKE_BUILD_TYPE=Release -DWPM_BUILD_TESTS=ON >/dev/null
+setup-build:
+	@bash scripts/setup.sh build
+
+setup-test:
+	@bash scripts/setup.sh test
+
+# Release build: the binary lands at build/release/wpm. No tests: GoogleTest is a test tool.
+build: setup-build
+	@cmake -S . -B $(RELEASE) -DCMAKE_BUILD_TYPE=Release -DWPM_BUILD_TESTS=OFF >/dev/null
 	@cmake --build $(RELEASE) --target wpm -j$(JOBS)
 
 # Sanitizer build (ASan + UBSan) used by the whole test suite.
-build-asan: setup
+build-asan: setup-test
 	@cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" \
 	  -DWPM_SANITIZE=ON -DWPM_BUILD_BENCH=OFF >/dev/null
 	@cmake --build $(ASAN) -j$(JOBS)
@@ -30,7 +38,7 @@ integration: build-asan
 
 # libFuzzer on the HTTP request parser (clang): chunked vs whole input must agree.
 FUZZ_RUNS ?= 200000
-fuzz: setup
+fuzz: setup-test
 	@mkdir -p build/fuzz
 	@clang++ -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -I. \
 	  workers/request_parser.cc tests/fuzz/request_parser_fuzz.cc -o build/fuzz/request_parser_fuzz
@@ -48,7 +56,7 @@ run: build
 	@$(RELEASE)/wpm bench
 
 # Micro-benchmarks and side-by-side macro benchmarks; figures go to docs/PERFORMANCE.md.
-bench: setup
+bench: setup-test
 	@cmake -S . -B $(RELEASE) -DCMAKE_BUILD_TYPE=Release -DWPM_BUILD_TESTS=ON >/dev/null
 	@cmake --build $(RELEASE) -j$(JOBS)
 	@bash scripts/bench.sh $(RELEASE)

@@ -23,16 +23,17 @@ int run_check(CheckCommand& cmd) {
   } else {
     std::ifstream in(cmd.file, std::ios::binary);
     if (!in) {
-      std::cerr << "cannot read " << cmd.file << "\n";
-      return kExitRuntime;
+      std::cerr << "wpm check-metrics: cannot read " << cmd.file << "\n";
+      return kExitUsage;
     }
     buf << in.rdbuf();
   }
-  CheckOptions options;
-  options.allow_timestamps = !cmd.push;
+  // --push: exactly what `wpm push` accepts before sending; otherwise also a TYPE per family.
+  CheckOptions options = cmd.push ? kPushPayloadRules : CheckOptions{};
   std::vector<std::string> problems = check_exposition(buf.str(), options);
   for (const std::string& p : problems) std::cout << cmd.file << ": " << p << "\n";
-  if (!problems.empty()) return kExitThreshold;
+  // Invalid input, like `wpm push`'s refusal to send it (exit 2; 3 is for bench gates).
+  if (!problems.empty()) return kExitUsage;
   std::cout << cmd.file << ": ok\n";
   return kExitOk;
 }

@@ -54,10 +54,23 @@ void add_exit(ExpoFamily& f, std::string_view worker, ExitReason r, double value
     s.labels[f.label("restart_type")] = to_string(restart_type_of(r));
 }
 
+// The exits a worker can handle itself (its signal handlers and max_requests): each worker
+// has these series from its first scrape, at 0, so the one exit it ever counts is a 0 -> 1
+// step that increase() sees. A series born at 1 would be invisible to increase() and rate().
+constexpr std::array<ExitReason, 5> kWorkerHandledExits{
+    ExitReason::quit, ExitReason::term, ExitReason::int_, ExitReason::max_requests,
+    ExitReason::abort};
+
+bool worker_handled(size_t reason) {
+  for (ExitReason r : kWorkerHandledExits)
+    if (static_cast<size_t>(r) == reason) return true;
+  return false;
+}
+
 void worker_restarts(ExpoFamily& f, const PoolSnapshot& pool) {
   for (const WorkerSnapshot& w : pool.workers) {
     for (size_t r = 0; r < kExitReasonCount; ++r) {
-      if (w.restarts[r] == 0) continue;
+      if (w.restarts[r] == 0 && !worker_handled(r)) continue;
       add_exit(f, w.worker_id, static_cast<ExitReason>(r), d(w.restarts[r]));
     }
   }

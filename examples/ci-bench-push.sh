@@ -25,7 +25,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ -z "${WPM_BIN:-}" ]; then
-  make build            # runs scripts/setup.sh (Debian packages), then a release build
+  make build            # scripts/setup.sh build (compiler and libraries only), a release build
   WPM_BIN=build/release/wpm
 fi
 

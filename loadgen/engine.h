@@ -32,6 +32,7 @@ struct Progress {
   uint64_t completed = 0, errors = 0, sent = 0;  // in the current phase
   double rate = 0;   // responses/s in the last complete second of the measured phase
   double p99_s = 0;  // p99 latency (from intended send) of that second
+  bool window = false;  // rate and p99_s describe a complete second (none in the first one)
   double target_rate = 0;  // 0 = closed loop
 };
 const char* to_string(Progress::Phase phase);

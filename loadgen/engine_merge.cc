@@ -42,6 +42,7 @@ Progress LoadRun::progress() const {
     merged.merge(slot.latency);
     completed += slot.completed;
   }
+  p.window = true;
   p.rate = static_cast<double>(completed);
   p.p99_s = ns_to_seconds(merged.percentile(99));
   return p;

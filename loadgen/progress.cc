@@ -19,18 +19,30 @@ std::string latency_text(double seconds) {
   return buf;
 }
 
-}  // namespace
-
-std::string format_progress(const Progress& p) {
-  char buf[256];
-  int n = std::snprintf(buf, sizeof buf, "%s %.1f/%g s | %llu req | %.0f/s", to_string(p.phase), p.elapsed_s,
-                        p.duration_s, static_cast<unsigned long long>(p.completed), p.rate);
-  std::string out(buf, static_cast<size_t>(std::max(n, 0)));
+// Rate and p99 come from the last complete second of the measured phase. Before there is one
+// (warm-up, the first second) they are not 0/s and "-": the line says why they are missing.
+std::string rate_and_latency(const Progress& p) {
+  if (p.phase == Progress::Phase::warmup) return "warming up";
+  if (!p.window)
+    return p.phase == Progress::Phase::measuring ? "first second in progress" : "no complete second";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.0f/s", p.rate);
+  std::string out = buf;
   if (p.target_rate > 0) {
     std::snprintf(buf, sizeof buf, " (target %.0f/s)", p.target_rate);
     out += buf;
   }
-  out += " | p99 " + (p.p99_s > 0 ? latency_text(p.p99_s) : std::string("-"));
+  // A complete second with no response has no latency to show.
+  return out + " | p99 " + (p.rate > 0 ? latency_text(p.p99_s) : "-");
+}
+
+}  // namespace
+
+std::string format_progress(const Progress& p) {
+  char buf[128];
+  std::snprintf(buf, sizeof buf, "%s %.1f/%g s | %llu req | ", to_string(p.phase), p.elapsed_s,
+                p.duration_s, static_cast<unsigned long long>(p.completed));
+  std::string out = buf + rate_and_latency(p);
   std::snprintf(buf, sizeof buf, " | %llu errors", static_cast<unsigned long long>(p.errors));
   return out + buf;
 }

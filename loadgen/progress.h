@@ -17,7 +17,9 @@ enum class ProgressMode {
   plain,
 };
 
-// "measuring 3.2/10 s | 12345 req | 3850/s (target 4000/s) | p99 12.3 ms | 0 errors"
+// "measuring 3.2/10 s | 12345 req | 3850/s (target 4000/s) | p99 12.3 ms | 0 errors"; rate and
+// p99 are those of the last complete measured second. Before one exists the line says
+// "warming up" or "first second in progress" instead of a misleading "0/s | p99 -".
 std::string format_progress(const Progress& p);
 
 class ProgressLine {

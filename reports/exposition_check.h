@@ -18,6 +18,9 @@ struct CheckOptions {
   bool require_help = false;
 };
 
+// What the Pushgateway accepts: no timestamps; untyped samples (`foo 1`) are valid text format.
+inline constexpr CheckOptions kPushPayloadRules{.allow_timestamps = false, .require_type = false};
+
 // Every problem found, in line order, each a readable "line N: …" sentence. Empty = valid.
 std::vector<std::string> check_exposition(std::string_view text, const CheckOptions& options = {});
 

@@ -121,10 +121,10 @@ double jitter() {
   return std::uniform_real_distribution<double>(0, 1)(rng);
 }
 
-Error push_error(const PushTarget& t, const std::string& what) {
+Error push_error(const PushTarget& t, const std::string& what, int exit_code = kExitPush) {
   return Error{std::string("push: ") + method_name(t.mode) + " " + redact_url(t.url) +
                    " (grouping key " + describe_grouping_key(t.job, t.labels) + "): " + what,
-               kExitPush};
+               exit_code};
 }
 
 }  // namespace
@@ -145,10 +145,12 @@ Status push(const PushTarget& t, std::string_view payload) {
   Result<std::string> group = grouping_path(t.job, t.labels);
   if (!group.ok()) return Error{"push: " + group.error().message, kExitUsage};
   if (t.mode != Mode::del) {
-    std::vector<std::string> problems = check_exposition(payload, {.allow_timestamps = false});
+    std::vector<std::string> problems = check_exposition(payload, kPushPayloadRules);
+    // Nothing was sent: the input is at fault, not the gateway (exit 2, not 4).
     if (!problems.empty())
       return push_error(t, "refusing to send an invalid payload: " + problems.front() + " (" +
-                               std::to_string(problems.size()) + " problem(s))");
+                               std::to_string(problems.size()) + " problem(s))",
+                        kExitUsage);
   }
   std::string path = url->path + *group;
   int attempts = 1 + std::max(0, t.retries);

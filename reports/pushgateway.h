@@ -30,8 +30,8 @@ struct PushTarget {
   double backoff_max_s = 4;
 };
 
-// Errors: exit code kExitUsage for a bad URL or grouping key, kExitPush for an invalid payload,
-// an unreachable gateway or a refusal. The message names the method, the redacted URL, the
+// Errors: exit code kExitUsage for a bad URL or grouping key or a payload that fails
+// kPushPayloadRules (nothing is sent), kExitPush for an unreachable gateway or a refusal. The message names the method, the redacted URL, the
 // decoded grouping key, the status and the gateway's response body.
 Status push(const PushTarget& target, std::string_view payload);
 

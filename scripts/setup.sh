@@ -1,17 +1,42 @@
 #!/usr/bin/env bash
-# Installs every Debian package wpm needs to build, test and benchmark.
-# Idempotent: does nothing when all packages are present. Run as root (or with sudo).
+# Installs the Debian packages wpm needs, by purpose:
+#   setup.sh build    what `make build` / `make run` need: a compiler and the libraries
+#   setup.sh test     build + what `make test` / `make bench` need: GoogleTest, clang (fuzzing),
+#                     Prometheus, the Pushgateway, Chromium, nginx, wrk, gunicorn, Python modules
+#   setup.sh          the same as `setup.sh test` (everything)
+#   setup.sh --list build|test   prints that set's packages, one a line, and installs nothing
+# Idempotent: does nothing when the set is installed. Run as root (or with sudo).
 set -euo pipefail
 
-packages=(
-  build-essential cmake pkg-config git clang libclang-rt-14-dev
-  libcli11-dev libtomlplusplus-dev libcpp-httplib-dev nlohmann-json3-dev
+build_packages=(
+  build-essential cmake pkg-config
+  libcli11-dev libtomlplusplus-dev libcpp-httplib-dev nlohmann-json3-dev libssl-dev
   libboost-dev libboost-context-dev libboost-filesystem-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
-  prometheus prometheus-pushgateway wrk nginx-light curl python3 python3-prometheus-client python3-pytest
-  chromium procps gunicorn
-  python3-jsonschema python3-bcrypt python3-pil libssl-dev openssl
 )
+test_packages=(
+  "${build_packages[@]}"
+  git clang libclang-rt-14-dev libgtest-dev libgmock-dev libbenchmark-dev
+  prometheus prometheus-pushgateway wrk nginx-light curl openssl procps chromium gunicorn
+  python3 python3-prometheus-client python3-pytest python3-jsonschema python3-bcrypt python3-pil
+)
+
+usage() {
+  echo "usage: scripts/setup.sh [--list] [build|test]" >&2
+  exit 2
+}
+
+list=0
+if [ "${1:-}" = "--list" ]; then list=1; shift; fi
+[ $# -le 1 ] || usage
+case "${1:-test}" in
+  build) packages=("${build_packages[@]}") ;;
+  test) packages=("${test_packages[@]}") ;;
+  *) echo "scripts/setup.sh: unknown set '$1' (build or test)" >&2; exit 2 ;;
+esac
+if [ $list -eq 1 ]; then
+  printf '%s\n' "${packages[@]}"
+  exit 0
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -147,6 +147,38 @@ def test_dashboard_covers_the_worker_metrics():
         assert needle in exprs, needle
 
 
+# The regression gate's verdict in report.prom and the push: families another change adds.
+# The dashboard already shows them; test_ci_e2e.py asserts them once a report carries them.
+PENDING_BENCH_FAMILIES = {"wpm_bench_gate_passed", "wpm_bench_verdict_ok"}
+
+
+def bench_family_names():
+    with open(os.path.join(ROOT, "reports", "bench_families.cc")) as f:
+        return set(re.findall(r'"(wpm_bench_[a-z0-9_]+)"', f.read()))
+
+
+def test_dashboard_has_a_bench_results_row():
+    dash = dashboard()
+    variables = {v["name"]: v for v in dash["templating"]["list"]}
+    for name in ("bench_job", "branch", "worker_class"):
+        assert "wpm_bench_" in variables[name]["definition"], name
+    row = [p for p in dashboard_panels(dash) if p["type"] == "row" and "Bench" in p["title"]]
+    assert len(row) == 1
+    exprs = dashboard_exprs(dash)
+    used = {tok for e in exprs for tok in FAMILY_TOKEN.findall(e) if tok.startswith("wpm_bench_")}
+    for needle in ("wpm_bench_requests_per_second", "wpm_bench_latency_seconds",
+                   "wpm_bench_errors", "wpm_bench_reconciled", *PENDING_BENCH_FAMILIES):
+        assert needle in used, needle
+    known = bench_family_names()
+    assert "wpm_bench_requests_per_second" in known, "the table moved: update this test"
+    unknown = sorted(used - known - PENDING_BENCH_FAMILIES)
+    assert not unknown, f"the dashboard queries bench families no report has: {unknown}"
+    # Every bench query is scoped to the bench job, never to the pool's $job.
+    for e in exprs:
+        if "wpm_bench_" in e and not e.startswith("label_values(wpm_bench_requests_per_second,"):
+            assert '$bench_job' in e and '"$job"' not in e, e
+
+
 def live_sample_names(metrics_text):
     """Every sample name a scrape can hold: families from the TYPE lines (present even with no
     series yet), plus the _bucket/_sum/_count series of histograms."""

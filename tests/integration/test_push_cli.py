@@ -1,85 +1,19 @@
 """The CLI end of the Pushgateway work: `wpm push`, `wpm bench --push-url`, the regression gate
 and examples/ci-bench-push.sh against a real Debian prometheus-pushgateway on loopback.
 (The reports unit tests cover the client library itself; these drive the wpm commands.)"""
-import base64
 import json
 import os
-import re
 import socket
 import subprocess
 import time
-import urllib.error
-import urllib.request
 
 import pytest
 
-from wpmtest import ROOT, kill_group, wait_until
+from monitoring import Gateway
+from wpmtest import ROOT
 
 CI_SCRIPT = os.path.join(ROOT, "examples", "ci-bench-push.sh")
 PASSWORD = "s3cret pass+/"
-
-
-class Gateway:
-    """prometheus-pushgateway on 127.0.0.1:0 (the port is read from its log), no persistence,
-    in its own process group, killed by PID."""
-
-    def __init__(self, tmp_path, web_config=None, auth=None):
-        self.auth = auth
-        self.log_path = tmp_path / f"pushgateway-{id(self)}.log"
-        argv = ["prometheus-pushgateway", "--web.listen-address=127.0.0.1:0",
-                "--persistence.file=", "--log.level=info"]
-        if web_config:
-            config = tmp_path / f"web-{id(self)}.yml"
-            config.write_text(web_config)
-            argv.append(f"--web.config.file={config}")
-        self.log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen(argv, stdout=self.log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
-        try:
-            self.port = wait_until(self._listening, 15, what="pushgateway 'Listening on'")
-            self.url = f"http://127.0.0.1:{self.port}"
-            wait_until(self._ready, 15, what="pushgateway /-/ready")
-        except BaseException:
-            self.kill()
-            raise
-
-    def _output(self):
-        self.log.flush()
-        return self.log_path.read_text(errors="replace")
-
-    def _listening(self):
-        if self.proc.poll() is not None:
-            raise AssertionError(f"pushgateway exited:\n{self._output()}")
-        m = re.search(r'msg="Listening on" address=127\.0\.0\.1:(\d+)', self._output())
-        return int(m.group(1)) if m else None
-
-    def _get(self, path):
-        req = urllib.request.Request(self.url + path)
-        if self.auth:
-            token = base64.b64encode(f"{self.auth[0]}:{self.auth[1]}".encode()).decode()
-            req.add_header("Authorization", "Basic " + token)
-        with urllib.request.urlopen(req, timeout=5) as r:
-            return r.status, r.read()
-
-    def _ready(self):
-        try:
-            return self._get("/-/ready")[0] == 200
-        except (urllib.error.URLError, ConnectionError):
-            return False
-
-    def groups(self):
-        return json.loads(self._get("/api/v1/metrics")[1])["data"]
-
-    def group(self, **labels):
-        """The group whose grouping key is exactly `labels`, or None."""
-        for g in self.groups():
-            if g["labels"] == labels:
-                return g
-        return None
-
-    def kill(self):
-        kill_group(self.proc)
-        self.log.close()
 
 
 @pytest.fixture()
@@ -166,6 +100,47 @@ def test_push_add_replace_delete_round_trip(binary, runtime_dir, gateway, tmp_pa
     assert res.returncode == 0, res.stderr
     assert gateway.group(**labels) is None
     assert gateway.group(job=job, branch="main") is not None, "DELETE hit another group"
+
+
+def test_push_untyped_stdin_is_accepted_and_stored(binary, runtime_dir, gateway):
+    base = {k: v for k, v in os.environ.items() if not k.startswith("WPM_PUSH_")}
+    res = subprocess.run([binary, "push", "--url", gateway.url, "--job", "ci", "--file", "-"],
+                         input="foo 1\n", capture_output=True, text=True, timeout=60,
+                         env=dict(base, XDG_RUNTIME_DIR=runtime_dir))
+    assert res.returncode == 0, res.stderr
+    group = gateway.group(job="ci")
+    assert group is not None, gateway.groups()
+    assert values(group, "foo") == {frozenset(): 1}
+    assert group["foo"]["type"] == "UNTYPED"
+
+
+@pytest.mark.parametrize("payload,problem", [
+    ("# TYPE ci_x gauge\nci_x 1 1700000000000\n", "has a timestamp"),
+    ("# TYPE ci_x gauge\nci_x 1\nci_x 2\n", "duplicate series"),
+    ("ci_x{le=} 1\n", "line 1"),
+])
+def test_push_invalid_payload_exits_2_and_sends_nothing(binary, runtime_dir, gateway, tmp_path,
+                                                        payload, problem):
+    f = write(tmp_path / "bad.prom", payload)
+    res = push(binary, runtime_dir, gateway.url, "ci", "--file", f)
+    # 2: the input is at fault; 4 is kept for a gateway that refused or could not be reached.
+    assert res.returncode == 2, res.stderr
+    assert "invalid payload" in res.stderr and problem in res.stderr, res.stderr
+    assert gateway.group(job="ci") is None, "nothing may reach the gateway"
+    # check-metrics --push applies the same rules, with the same exit code.
+    check = wpm(binary, runtime_dir, "check-metrics", "--push", f)
+    assert check.returncode == 2 and problem in check.stdout, check.stdout + check.stderr
+
+
+def test_check_metrics_exit_codes(binary, runtime_dir, tmp_path):
+    untyped = write(tmp_path / "untyped.prom", "foo 1\n")
+    res = wpm(binary, runtime_dir, "check-metrics", "--push", untyped)
+    assert res.returncode == 0 and res.stdout.endswith(": ok\n"), res.stdout + res.stderr
+    # Without --push every family needs a TYPE line (wpm's own /metrics always has one).
+    res = wpm(binary, runtime_dir, "check-metrics", untyped)
+    assert res.returncode == 2 and "no TYPE line" in res.stdout, res.stdout + res.stderr
+    res = wpm(binary, runtime_dir, "check-metrics", str(tmp_path / "missing.prom"))
+    assert res.returncode == 2 and "cannot read" in res.stderr, res.stdout + res.stderr
 
 
 def test_push_scrape_of_a_live_pool(binary, runtime_dir, gateway, pool):

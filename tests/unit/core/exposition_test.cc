@@ -162,5 +162,29 @@ TEST(Exposition, TheArchiveHasCountersOnly) {
             std::string::npos);
 }
 
+
+// A worker's self-handled exits exist at 0 from its first scrape, so increase() sees the step
+// to 1; exits only the master can see (kill, crash, ...) add no series to these families.
+TEST(Exposition, WorkerHandledExitSeriesStartAtZero) {
+  PoolSnapshot pool = fixture();
+  std::string text = render_prometheus(pool, "p");
+  for (std::string_view reason : {"quit", "term", "int", "max_requests", "abort"}) {
+    std::string running = "p_worker_restart_total{worker_id=\"worker_3_1700000000\",reason=\"" +
+                          std::string(reason) + "\"} 0\n";
+    EXPECT_NE(text.find(running), std::string::npos) << running;
+  }
+  EXPECT_NE(text.find("p_worker_restart_count_total{worker_id=\"worker_3_1700000000\","
+                      "restart_type=\"forced\",reason=\"abort\"} 0\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("p_worker_restart_total{worker_id=\"worker_2_1699999990\",reason=\"abort\"} 1\n"),
+            std::string::npos);
+  EXPECT_EQ(text.find("p_worker_restart_total{worker_id=\"worker_3_1700000000\",reason=\"kill\"}"),
+            std::string::npos);
+  pool.workers[1].restarts[static_cast<size_t>(ExitReason::kill)] = 1;  // never zero-filled
+  EXPECT_NE(render_prometheus(pool, "p").find(
+                "p_worker_restart_total{worker_id=\"worker_3_1700000000\",reason=\"kill\"} 1\n"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace wpm

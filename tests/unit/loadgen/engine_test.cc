@@ -143,9 +143,11 @@ TEST(Engine, ProgressIsLiveAndEndsDone) {
   spec.duration_s = 1.6;
   auto run = LoadRun::start(spec);
   ASSERT_TRUE(run);
+  EXPECT_FALSE((*run)->progress().window);  // no second is complete yet: no rate to show
   EXPECT_FALSE((*run)->wait_for(1.3));
   Progress p = (*run)->progress();
   EXPECT_EQ(p.phase, Progress::Phase::measuring);
+  EXPECT_TRUE(p.window);
   EXPECT_GT(p.completed, 150u);
   EXPECT_NEAR(p.rate, 200.0, 20.0);  // the last complete second
   EXPECT_GT(p.p99_s, 0.0);

@@ -25,14 +25,37 @@ TEST(ProgressFormat, ShowsPhaseCountsRateLatencyErrors) {
   p.elapsed_s = 3.24;
   p.duration_s = 10;
   p.completed = 12345;
+  p.window = true;
   p.rate = 3850;
   p.target_rate = 4000;
   p.p99_s = 0.0123;
   p.errors = 7;
   EXPECT_EQ(format_progress(p), "measuring 3.2/10 s | 12345 req | 3850/s (target 4000/s) | p99 12.3 ms | 7 errors");
   p.target_rate = 0;
+  EXPECT_EQ(format_progress(p), "measuring 3.2/10 s | 12345 req | 3850/s | p99 12.3 ms | 7 errors");
+  // A complete second in which nothing came back: a real 0/s, and no latency to show.
+  p.rate = 0;
   p.p99_s = 0;
-  EXPECT_EQ(format_progress(p), "measuring 3.2/10 s | 12345 req | 3850/s | p99 - | 7 errors");
+  EXPECT_EQ(format_progress(p), "measuring 3.2/10 s | 12345 req | 0/s | p99 - | 7 errors");
+}
+
+// Before the first complete measured second there is no rate or p99: the line says so
+// instead of showing "0/s | p99 -" as if the server had stopped answering.
+TEST(ProgressFormat, NoRateBeforeTheFirstCompleteSecond) {
+  Progress p;
+  p.phase = Progress::Phase::warmup;
+  p.elapsed_s = 0.5;
+  p.duration_s = 1;
+  p.completed = 900;
+  EXPECT_EQ(format_progress(p), "warmup 0.5/1 s | 900 req | warming up | 0 errors");
+  p.phase = Progress::Phase::measuring;
+  p.elapsed_s = 0.4;
+  p.duration_s = 10;
+  p.completed = 700;
+  p.target_rate = 4000;
+  EXPECT_EQ(format_progress(p), "measuring 0.4/10 s | 700 req | first second in progress | 0 errors");
+  p.phase = Progress::Phase::done;
+  EXPECT_EQ(format_progress(p), "done 0.4/10 s | 700 req | no complete second | 0 errors");
 }
 
 TEST(ProgressLine, PlainModeOnAPipePrintsWholeLines) {
@@ -48,7 +71,7 @@ TEST(ProgressLine, PlainModeOnAPipePrintsWholeLines) {
     line.finish(&p);
   }
   std::string out = drain_pipe(fds[0]);
-  EXPECT_EQ(out, "sync: warmup 0.0/0 s | 0 req | 0/s | p99 - | 0 errors\nsync: done 0.0/0 s | 0 req | 0/s | p99 - | 0 errors\n");
+  EXPECT_EQ(out, "sync: warmup 0.0/0 s | 0 req | warming up | 0 errors\nsync: done 0.0/0 s | 0 req | no complete second | 0 errors\n");
   close(fds[0]);
   close(fds[1]);
 }

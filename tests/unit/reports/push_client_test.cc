@@ -97,13 +97,25 @@ TEST(PushClient, ValidatesThePayloadBeforeSending) {
   CannedServer s({{200, "", ""}});
   Status st = push(target(s), "# TYPE a gauge\na 1 1700000000000\n");
   ASSERT_FALSE(st.ok());
-  EXPECT_EQ(st.error().exit_code, kExitPush);
+  // Nothing reached the gateway: the input is at fault (usage), not the gateway (kExitPush).
+  EXPECT_EQ(st.error().exit_code, kExitUsage);
   EXPECT_NE(st.error().message.find("refusing to send an invalid payload: line 2: sample a has a timestamp"),
             std::string::npos) << st.error().message;
-  st = push(target(s), "a 1\n");
+  st = push(target(s), "# TYPE a gauge\na 1\na 2\n");
   ASSERT_FALSE(st.ok());
-  EXPECT_NE(st.error().message.find("has no TYPE"), std::string::npos);
+  EXPECT_EQ(st.error().exit_code, kExitUsage);
+  EXPECT_NE(st.error().message.find("duplicate series"), std::string::npos) << st.error().message;
   EXPECT_TRUE(s.requests().empty());
+}
+
+TEST(PushClient, SendsAnUntypedPayload) {
+  // `a 1` with no TYPE line is valid text format; the gateway stores it as untyped.
+  EnvGuard env;
+  CannedServer s({{200, "", ""}});
+  Status st = push(target(s), "a 1\n");
+  ASSERT_TRUE(st.ok()) << st.error().message;
+  ASSERT_EQ(s.requests().size(), 1u);
+  EXPECT_EQ(s.requests()[0].body, "a 1\n");
 }
 
 TEST(PushClient, HttpGetText) {
