@@ -1,7 +1,8 @@
 #include "core/process_identity.h"
 
 #include <fcntl.h>
-#include <sys/pidfd.h>
+#include <signal.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -10,6 +11,12 @@
 
 namespace wpm {
 namespace {
+
+// Raw syscalls: glibc 2.36's <sys/pidfd.h> declares these without C linkage for C++.
+int pidfd_open(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
+int pidfd_send_signal(int pidfd, int signo) {
+  return static_cast<int>(::syscall(SYS_pidfd_send_signal, pidfd, signo, nullptr, 0));
+}
 
 std::optional<std::string> read_small_file(const std::string& path) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
@@ -110,7 +117,7 @@ Result<VerifiedProcess> VerifiedProcess::open(int32_t pid, uint64_t start_time, 
   if (pid == ::getpid()) return Error{refuse + "pid " + std::to_string(pid) + " is wpm itself"};
   // The pidfd first, the check second: if the check passes, the pidfd was opened on the
   // checked process (a process that took the pid later would have a later start time).
-  UniqueFd pidfd(::pidfd_open(pid, 0));
+  UniqueFd pidfd(pidfd_open(pid));
   if (!pidfd.valid()) {
     if (errno == ESRCH) return Error{refuse + "pid " + std::to_string(pid) + " has exited"};
     return errno_error("pidfd_open(" + std::to_string(pid) + ")");
@@ -127,7 +134,7 @@ Result<VerifiedProcess> VerifiedProcess::open(int32_t pid, uint64_t start_time, 
 }
 
 Status VerifiedProcess::send(int signo) const {
-  if (::pidfd_send_signal(pidfd_.get(), signo, nullptr, 0) != 0)
+  if (pidfd_send_signal(pidfd_.get(), signo) != 0)
     return errno_error("signal " + std::string(sigabbrev_np(signo) ? sigabbrev_np(signo) : "?") +
                        " to pid " + std::to_string(pid_));
   return {};
