@@ -18,6 +18,23 @@ def run_wpm(binary, runtime_dir, *args, timeout=60):
                           env=env)
 
 
+def group_members(pgid):
+    """Pids (zombies included) whose process group is `pgid`: while there is one, the kernel
+    will not hand out `pgid` as a new pid."""
+    members = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                text = f.read()
+        except OSError:
+            continue
+        if int(text[text.rindex(")") + 2:].split()[2]) == pgid:
+            members.append(int(entry))
+    return members
+
+
 def start_time(pid):
     """Field 22 of /proc/<pid>/stat (clock ticks after boot)."""
     with open(f"/proc/{pid}/stat") as f:
@@ -60,6 +77,8 @@ def test_reused_master_pid_is_refused_and_status_removes_stale_state(pool, spawn
     # SIGKILL the master and its workers (one process group): the state file stays behind.
     kill_group(pool.proc)
     assert pool.proc.returncode == -signal.SIGKILL
+    # The workers (now orphans) must be reaped before their group id, the master's pid, is free.
+    wait_until(lambda: not group_members(master), what="the pool's process group to vanish")
     assert os.path.exists(state_path)
     impostor = take_pid(master, spawned)
 
