@@ -20,7 +20,7 @@ bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
-class Liveness : public ::testing::Test {
+class PoolLiveness : public ::testing::Test {
  protected:
   void SetUp() override {
     scratch_ = test::temp_dir();
@@ -51,7 +51,7 @@ class Liveness : public ::testing::Test {
   std::string scratch_, old_xdg_, dir_;
 };
 
-TEST_F(Liveness, UnlockedStateIsStaleAndStatusRemovesIt) {
+TEST_F(PoolLiveness, UnlockedStateIsStaleAndStatusRemovesIt) {
   write(state_of_self());  // the recorded process lives, but nobody holds the lock
   Result<PoolState> found = find_pool({"live", 0});
   ASSERT_FALSE(found.ok());
@@ -64,7 +64,7 @@ TEST_F(Liveness, UnlockedStateIsStaleAndStatusRemovesIt) {
   EXPECT_FALSE(std::filesystem::exists(dir_));
 }
 
-TEST_F(Liveness, LockedAndSameProcessIsAlive) {
+TEST_F(PoolLiveness, LockedAndSameProcessIsAlive) {
   Result<InstanceLock> lock = InstanceLock::acquire(dir_, "live");
   ASSERT_TRUE(lock.ok());
   write(state_of_self());
@@ -75,7 +75,7 @@ TEST_F(Liveness, LockedAndSameProcessIsAlive) {
   EXPECT_TRUE(by_pid.ok());
 }
 
-TEST_F(Liveness, LockedButAnotherProcessIsNotAliveAndNotRemoved) {
+TEST_F(PoolLiveness, LockedButAnotherProcessIsNotAliveAndNotRemoved) {
   Result<InstanceLock> lock = InstanceLock::acquire(dir_, "live");
   ASSERT_TRUE(lock.ok());
   write(state_of_self(1));  // the pid was reused: its start time differs
@@ -85,14 +85,14 @@ TEST_F(Liveness, LockedButAnotherProcessIsNotAliveAndNotRemoved) {
   EXPECT_TRUE(std::filesystem::exists(state_file_path(dir_)));
 }
 
-TEST_F(Liveness, SignalRefusesAStalePool) {
+TEST_F(PoolLiveness, SignalRefusesAStalePool) {
   write(state_of_self());
   Result<Delivery> d = deliver_signal({"live", 0}, ControlSignal::usr1, std::nullopt);
   ASSERT_FALSE(d.ok());
   EXPECT_TRUE(contains(d.error().message, "not running (stale state"));
 }
 
-TEST_F(Liveness, SignalRefusesHandEditedWorkerPids) {
+TEST_F(PoolLiveness, SignalRefusesHandEditedWorkerPids) {
   Result<InstanceLock> lock = InstanceLock::acquire(dir_, "live");
   ASSERT_TRUE(lock.ok());
   pid_t child = ::fork();
@@ -124,7 +124,7 @@ TEST_F(Liveness, SignalRefusesHandEditedWorkerPids) {
   ::waitpid(child, nullptr, 0);
 }
 
-TEST_F(Liveness, Usr1WaitEndsWhenTheTargetTookIt) {
+TEST_F(PoolLiveness, Usr1WaitEndsWhenTheTargetTookIt) {
   Result<InstanceLock> lock = InstanceLock::acquire(dir_, "live");
   ASSERT_TRUE(lock.ok());
   PoolState s = state_of_self();
