@@ -38,9 +38,11 @@ StateWriter::StateWriter(std::string dir, PoolIdentity identity)
 }
 
 void StateWriter::add_start_times(PoolState& state) {
-  std::unordered_map<int32_t, uint64_t> live;
+  std::unordered_map<std::string, uint64_t> live;
   for (WorkerRow& w : state.workers) {
-    auto known = start_times_.find(w.pid);
+    // Keyed by worker_id too: a recycled pid may belong to a newer worker by now.
+    std::string key = std::to_string(w.pid) + " " + w.worker_id;
+    auto known = start_times_.find(key);
     if (known != start_times_.end()) {
       w.start_time = known->second;
     } else {
@@ -48,7 +50,7 @@ void StateWriter::add_start_times(PoolState& state) {
       // 0 (unknown) makes `wpm signal` refuse this worker rather than guess.
       w.start_time = stat && stat->ppid == identity_.master_pid ? stat->start_time : 0;
     }
-    if (w.start_time != 0) live.emplace(w.pid, w.start_time);
+    if (w.start_time != 0) live.emplace(std::move(key), w.start_time);
   }
   start_times_ = std::move(live);
 }

@@ -39,7 +39,7 @@ class StateWriter {
   std::string dir_;
   PoolIdentity identity_;
   std::string last_error_;
-  std::unordered_map<int32_t, uint64_t> start_times_;  // live workers' pids
+  std::unordered_map<std::string, uint64_t> start_times_;  // "pid worker_id" of live workers
 };
 
 }  // namespace wpm::supervisor
