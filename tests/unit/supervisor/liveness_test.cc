@@ -11,6 +11,7 @@
 #include "core/process_identity.h"
 #include "supervisor/control.h"
 #include "supervisor/instance.h"
+#include "supervisor/state_writer.h"
 #include "test_support.h"
 
 namespace wpm::supervisor {
@@ -145,6 +146,40 @@ TEST_F(PoolLiveness, Usr1WaitEndsWhenTheTargetTookIt) {
   ASSERT_TRUE(effect);
   EXPECT_EQ(effect->text, "taken by pid " + std::to_string(::getpid()));
   ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+}
+
+TEST_F(PoolLiveness, StateWriterRecordsStartTimesOfItselfAndItsChildrenOnly) {
+  pid_t child = ::fork();
+  if (child == 0) {
+    ::pause();
+    ::_exit(0);
+  }
+  PoolSnapshot snap;
+  for (int32_t pid : {static_cast<int32_t>(child), static_cast<int32_t>(::getppid())}) {
+    WorkerSnapshot w;
+    w.index = static_cast<uint32_t>(snap.workers.size());
+    w.age = w.index + 1;
+    w.worker_id = "worker_" + std::to_string(w.age) + "_1";
+    w.pid = pid;
+    w.state = WorkerState::running;
+    snap.workers.push_back(w);
+  }
+  StateWriter writer(dir_, {"live", ::getpid(), "sync", "127.0.0.1:1", "127.0.0.1:2"});
+  writer.write(snap);
+  Result<InstanceLock> lock = InstanceLock::acquire(dir_, "live");
+  ASSERT_TRUE(lock.ok());
+  Result<PoolState> s = find_pool({"live", 0});  // alive: the recorded start time is ours
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  ASSERT_EQ(s->workers.size(), 2u);
+  EXPECT_EQ(s->workers[0].start_time, read_proc_stat(child)->start_time);
+  EXPECT_EQ(s->workers[1].start_time, 0u);  // not our child: never recorded, never signalled
+  // The file round-trips every start time.
+  Result<PoolState> parsed = parse_pool_state(to_json(*s));
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(parsed->master_start_time, s->master_start_time);
+  EXPECT_EQ(parsed->workers[0].start_time, s->workers[0].start_time);
+  ::kill(child, SIGKILL);
+  ::waitpid(child, nullptr, 0);
 }
 
 }  // namespace
