@@ -2,6 +2,7 @@
 // time) its state file names; `wpm signal` checks every pid it read before signalling it.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -146,6 +147,19 @@ TEST_F(PoolLiveness, Usr1WaitEndsWhenTheTargetTookIt) {
   ASSERT_TRUE(effect);
   EXPECT_EQ(effect->text, "taken by pid " + std::to_string(::getpid()));
   ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+}
+
+TEST_F(PoolLiveness, ReadersRefuseARuntimeDirectoryOthersCouldWrite) {
+  Result<InstanceLock> lock = InstanceLock::acquire(dir_, "live");
+  ASSERT_TRUE(lock.ok());
+  write(state_of_self());
+  ASSERT_TRUE(find_pool({"live", 0}).ok());
+  ASSERT_EQ(::chmod(dir_.c_str(), 0777), 0);  // anyone could have planted this state file
+  Result<PoolState> found = find_pool({"live", 0});
+  ASSERT_FALSE(found.ok());
+  EXPECT_TRUE(contains(found.error().message, "is not a private directory owned by this user"))
+      << found.error().message;
+  ASSERT_EQ(::chmod(dir_.c_str(), 0700), 0);
 }
 
 TEST_F(PoolLiveness, StateWriterRecordsStartTimesOfItselfAndItsChildrenOnly) {
