@@ -3,6 +3,7 @@
 
 #include "bench/bench.h"
 #include "core/log.h"
+#include "core/safe_file.h"
 #include "reports/console_report.h"
 #include "reports/html_report.h"
 #include "reports/json_report.h"
@@ -12,11 +13,10 @@
 namespace wpm::bench {
 namespace {
 
+// --out may be a shared directory: a symlink or another user's file planted at a report's
+// path is replaced, never written through (core/safe_file.h).
 Status write_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  out.close();
-  if (!out) return errno_error("writing " + path);
+  if (Status s = replace_file(path, text, 0600); !s) return Error{"writing " + path + ": " + s.error().message};
   return {};
 }
 

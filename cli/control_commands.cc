@@ -53,7 +53,7 @@ void add_status_command(CLI::App& root, StatusCommand& cmd) {
 }
 
 int run_status(StatusCommand& cmd) {
-  Result<PoolState> s = supervisor::find_pool(cmd.pool);
+  Result<PoolState> s = supervisor::pool_status(cmd.pool);
   if (!s) {
     log_error(s.error().message);
     return s.error().exit_code;

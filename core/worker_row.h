@@ -22,6 +22,7 @@ struct WorkerRow {
   double cpu_seconds = 0;
   double uptime_seconds = 0;
   WorkerTimes times;  // the master's milestones: spawn, ready, first request, replaced death
+  uint64_t start_time = 0;  // /proc/<pid>/stat field 22: with pid, names the process (state file)
 };
 
 }  // namespace wpm

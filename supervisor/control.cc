@@ -1,7 +1,11 @@
 #include "supervisor/control.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -10,12 +14,11 @@
 #include <thread>
 
 #include "core/clock.h"
+#include "core/process_identity.h"
 #include "supervisor/planned_exit.h"
 
 namespace wpm::supervisor {
 namespace {
-
-bool alive(int32_t pid) { return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM); }
 
 std::vector<WorkerRow> live_workers(const PoolState& s) {
   std::vector<WorkerRow> out;
@@ -31,7 +34,8 @@ bool all_running(const std::vector<WorkerRow>& workers) {
 
 double now_s() { return ns_to_seconds(monotonic_ns()); }
 
-Result<PoolState> find_pool_by_pid(int32_t pid) {
+// The pool whose state file names master `pid`, alive or not.
+Result<PoolLookup> lookup_by_pid(int32_t pid) {
   Result<std::string> probe = runtime_dir("wpm", false);
   if (!probe) return probe.error();
   std::string root = probe->substr(0, probe->rfind('/'));
@@ -39,16 +43,39 @@ Result<PoolState> find_pool_by_pid(int32_t pid) {
   if (dir != nullptr) {
     while (dirent* e = readdir(dir)) {
       if (e->d_name[0] == '.') continue;
-      Result<PoolState> s = read_state_file(e->d_name);
-      if (s && s->master_pid == pid) {
+      Result<PoolLookup> l = lookup_pool(e->d_name);
+      if (l && l->state.master_pid == pid) {
         closedir(dir);
-        return s;
+        return l;
       }
     }
     closedir(dir);
   }
   return Error{"no running wpm pool with master pid " + std::to_string(pid) + " (searched " +
                root + ")"};
+}
+
+Result<PoolLookup> lookup(const PoolRef& ref) {
+  return ref.master_pid > 0 ? lookup_by_pid(ref.master_pid) : lookup_pool(ref.name);
+}
+
+// Removes a dead master's files under the pool's lock, so that no master can start meanwhile
+// (one that tries waits for the lock, supervisor/instance.cc).
+Status remove_stale_files(const std::string& name) {
+  Result<std::string> dir = runtime_dir(name, false);
+  if (!dir) return dir.error();
+  std::string lock_path = master_lock_path(*dir);
+  UniqueFd lock(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (!lock.valid()) return errno_error("open " + lock_path);
+  struct stat by_fd{}, by_path{};
+  if (::flock(lock.get(), LOCK_EX | LOCK_NB) != 0 || ::fstat(lock.get(), &by_fd) != 0 ||
+      ::lstat(lock_path.c_str(), &by_path) != 0 || by_fd.st_ino != by_path.st_ino)
+    return Error{"pool '" + name + "' was started again meanwhile; its files are kept"};
+  ::unlink(state_file_path(*dir).c_str());
+  ::unlink(control_socket_path(*dir).c_str());
+  ::unlink(lock_path.c_str());
+  ::rmdir(dir->c_str());  // fails harmlessly if anything else lives there
+  return {};
 }
 
 Result<WorkerRow> resolve_worker(const PoolState& s, const std::string& spec) {
@@ -75,16 +102,24 @@ EffectWatch EffectWatch::worker_replaced(const WorkerRow& old) {
   return w;
 }
 
+EffectWatch EffectWatch::signal_taken(int32_t pid, uint64_t start_time, int signo) {
+  EffectWatch w;
+  w.taken_ = TakenSignal{pid, start_time, signo};
+  return w;
+}
+
 EffectWatch EffectWatch::master_signal(ControlSignal signal, const PoolState& before) {
   EffectWatch w;
   w.signal_ = signal;
   w.master_pid_ = before.master_pid;
+  w.master_start_time_ = before.master_start_time;
   for (const WorkerRow& row : live_workers(before)) w.pids_before_.push_back(row.pid);
   w.live_before_ = w.pids_before_.size();
   return w;
 }
 
 std::optional<Effect> EffectWatch::check(const PoolState* state, double now) {
+  if (taken_) return check_taken();
   if (old_worker_) {
     if (state == nullptr) return Effect{"the pool stopped", {}, {}, {}};
     return check_worker(*state, now);
@@ -110,13 +145,30 @@ std::optional<Effect> EffectWatch::check_worker(const PoolState& state, double n
   return std::nullopt;
 }
 
+// A signal is pending from kill() until the target dequeues it (its handler runs, or it reads
+// it from a signalfd or sigwait): no longer pending while the process lives means taken.
+std::optional<Effect> EffectWatch::check_taken() const {
+  const TakenSignal& t = *taken_;
+  std::string pid = "pid " + std::to_string(t.pid);
+  auto effect = [](std::string text) { return Effect{std::move(text), {}, {}, {}}; };
+  std::optional<SignalMasks> masks = read_signal_masks(t.pid);
+  if (!masks || !same_process(t.pid, t.start_time)) return effect(pid + " exited");
+  uint64_t bit = uint64_t{1} << (t.signo - 1);
+  if (masks->ignored & bit) return effect("ignored by " + pid);
+  if (masks->pending & bit) return std::nullopt;
+  return effect("taken by " + pid);
+}
+
 std::optional<Effect> EffectWatch::check_master(const PoolState* s) const {
   auto effect = [](std::string text) { return Effect{std::move(text), {}, {}, {}}; };
   switch (signal_) {
     case ControlSignal::term: case ControlSignal::int_: case ControlSignal::quit:
     case ControlSignal::kill: case ControlSignal::abort:
-      if (!alive(master_pid_)) return effect("master pid " + std::to_string(master_pid_) + " exited");
+      if (!same_process(master_pid_, master_start_time_))
+        return effect("master pid " + std::to_string(master_pid_) + " exited");
       return std::nullopt;
+    // Nothing in the pool's state shows a USR1: deliver_signal() watches it with
+    // signal_taken() instead; a watch built here can only say it was sent.
     case ControlSignal::usr1: return effect("delivered");
     default: break;
   }
@@ -137,8 +189,21 @@ std::optional<Effect> EffectWatch::check_master(const PoolState* s) const {
 }
 
 Result<PoolState> find_pool(const PoolRef& ref) {
-  if (ref.master_pid > 0) return find_pool_by_pid(ref.master_pid);
-  return read_state_file(ref.name);
+  Result<PoolLookup> l = lookup(ref);
+  if (!l) return l.error();
+  if (l->master != MasterStatus::alive) return Error{not_alive_message(*l)};
+  return std::move(l->state);
+}
+
+Result<PoolState> pool_status(const PoolRef& ref) {
+  Result<PoolLookup> l = lookup(ref);
+  if (!l) return l.error();
+  if (l->master == MasterStatus::alive) return std::move(l->state);
+  std::string message = not_alive_message(*l);
+  if (l->master != MasterStatus::stale) return Error{message};
+  Status removed = remove_stale_files(l->name);
+  message.insert(message.size() - 1, removed ? ", removed" : "; " + removed.error().message);
+  return Error{message};
 }
 
 Result<ControlSignal> parse_signal(std::string text) {
@@ -155,25 +220,37 @@ Result<Delivery> deliver_signal(const PoolRef& ref, ControlSignal signal,
   Result<PoolState> pool = find_pool(ref);
   if (!pool) return pool.error();
   Delivery d{0, "", 0, EffectWatch::master_signal(signal, *pool)};
+  std::optional<WorkerRow> target;
   if (worker) {
     Result<WorkerRow> w = resolve_worker(*pool, *worker);
     if (!w) return w.error();
-    d.pid = w->pid;
+    target = *w;
     d.target = "worker " + std::to_string(w->index) + " (" + w->worker_id + ", pid " +
                std::to_string(w->pid) + ")";
-    d.watch = EffectWatch::worker_replaced(*w);
   } else {
-    d.pid = pool->master_pid;
     d.target = "master (pid " + std::to_string(pool->master_pid) + ")";
   }
+  // Every pid here was read from a file: it is signalled only if it is still the master, or a
+  // child of the master, with the recorded start time (pinned by a pidfd, so no reuse race).
+  Result<VerifiedProcess> process =
+      target ? VerifiedProcess::open(target->pid, target->start_time, pool->master_pid, d.target)
+             : VerifiedProcess::open(pool->master_pid, pool->master_start_time, 0, d.target);
+  if (!process) return process.error();
+  d.pid = process->pid();
+  int signo = signal_number(signal);
+  if (signal == ControlSignal::usr1)
+    d.watch = EffectWatch::signal_taken(d.pid, target ? target->start_time : pool->master_start_time,
+                                        signo);
+  else if (target)
+    d.watch = EffectWatch::worker_replaced(*target);
   d.sent_s = now_s();
   // A worker's exit that wpm asked for is planned (no crash-loop backoff): announce it first.
-  if (worker) {
-    if (Status s = send_planned_signal(pool->name, {d.pid, signal_number(signal)}); !s)
-      return s.error();
-  } else if (kill(d.pid, signal_number(signal)) != 0) {
-    return errno_error("kill(" + std::to_string(d.pid) + ", " + std::string(to_string(signal)) + ")");
+  if (target && signal != ControlSignal::usr1) {
+    Result<std::string> dir = runtime_dir(pool->name, false);
+    if (!dir) return dir.error();
+    if (Status s = announce_planned_signal(*dir, {d.pid, signo}); !s) return s.error();
   }
+  if (Status s = process->send(signo); !s) return s.error();
   return d;
 }
 

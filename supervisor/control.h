@@ -46,6 +46,9 @@ class EffectWatch {
   static EffectWatch worker_replaced(const WorkerRow& old);
   // A signal to the master, judged against the pool as it was before the signal.
   static EffectWatch master_signal(ControlSignal signal, const PoolState& before);
+  // A signal that ends nothing (USR1: reopen logs): done once the process `pid` started at
+  // `start_time` no longer has it pending, i.e. its handler (or signalfd) took it.
+  static EffectWatch signal_taken(int32_t pid, uint64_t start_time, int signo);
 
   // One look at the pool (nullptr: no running pool found) at monotonic time `now_s`.
   std::optional<Effect> check(const PoolState* state, double now_s);
@@ -55,12 +58,20 @@ class EffectWatch {
  private:
   std::optional<Effect> check_worker(const PoolState& state, double now_s);
   std::optional<Effect> check_master(const PoolState* state) const;
+  std::optional<Effect> check_taken() const;
 
+  struct TakenSignal {
+    int32_t pid;
+    uint64_t start_time;
+    int signo;
+  };
+  std::optional<TakenSignal> taken_;
   std::optional<WorkerRow> old_worker_;
   ControlSignal signal_ = ControlSignal::quit;
   size_t live_before_ = 0;
   std::vector<int32_t> pids_before_;
   int32_t master_pid_ = 0;
+  uint64_t master_start_time_ = 0;
   Effect seen_;
 };
 
@@ -78,9 +89,15 @@ struct SignalOutcome {
   double waited_s = 0;
 };
 
+// The state of a pool whose master is alive (core/state_file.h: it holds the pool's lock and
+// is the process the file names); an error otherwise.
 Result<PoolState> find_pool(const PoolRef& ref);
+// For `wpm status`: find_pool, but the files a dead master left behind are removed, and the
+// error says so: "pool 'NAME' is not running (stale state from pid P, removed)".
+Result<PoolState> pool_status(const PoolRef& ref);
 Result<ControlSignal> parse_signal(std::string text);
-// Resolves the target (a live worker, or the master) and sends the signal; does not wait.
+// Resolves the target (a live worker, or the master), checks that its pid is still that
+// process, and sends the signal; does not wait.
 Result<Delivery> deliver_signal(const PoolRef& pool, ControlSignal signal,
                                 const std::optional<std::string>& worker);
 // Re-reads the pool every 20 ms until `watch` reports or `timeout_s` passes (an error then).

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/result.h"
+#include "core/safe_file.h"
 #include "core/unique_fd.h"
 
 namespace wpm::supervisor {
@@ -29,17 +30,22 @@ class InstanceLock {
   std::string dir_;
 };
 
-// Writes the pid (mode 0600, replaced atomically) and removes it when destroyed.
+// Writes the pid (mode 0600, through core/safe_file.h: a symlink or foreign file planted at
+// the path is replaced, never written through) and, when destroyed, removes the file it wrote
+// (not one put there since).
 class PidFile {
  public:
   static Result<PidFile> write(const std::string& path, pid_t pid);
-  PidFile(PidFile&& other) noexcept : path_(std::move(other.path_)) { other.path_.clear(); }
+  PidFile(PidFile&& other) noexcept : path_(std::move(other.path_)), id_(other.id_) {
+    other.path_.clear();
+  }
   PidFile& operator=(PidFile&&) = delete;
   ~PidFile();
 
  private:
-  explicit PidFile(std::string path) : path_(std::move(path)) {}
+  PidFile(std::string path, FileId id) : path_(std::move(path)), id_(id) {}
   std::string path_;
+  FileId id_;
 };
 
 }  // namespace wpm::supervisor

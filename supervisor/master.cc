@@ -294,12 +294,12 @@ int fail(const Error& error) {
   return error.exit_code;
 }
 
-// We hold the pool's lock, so a state file naming another live pid is stale (its pid reused).
+// We hold the pool's lock, so any state file already there is a dead master's.
 void warn_if_stale_state(const std::string& name) {
-  Result<PoolState> old = read_state_file(name);
-  if (old && old->master_pid != getpid())
-    log_warning("replacing the stale state file of pool '", name, "' (pid ", old->master_pid,
-                " is alive but does not hold the pool's lock)");
+  Result<PoolLookup> old = lookup_pool(name);
+  if (old && old->state.master_pid != getpid())
+    log_warning("replacing the stale state file of pool '", name, "' (left by master pid ",
+                old->state.master_pid, ")");
 }
 
 Result<EventSources> open_event_sources(const std::string& dir) {

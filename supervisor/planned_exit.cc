@@ -9,7 +9,6 @@
 #include <charconv>
 #include <cstring>
 
-#include "core/state_file.h"
 
 namespace wpm::supervisor {
 namespace {
@@ -77,18 +76,6 @@ Status announce_planned_signal(const std::string& runtime_dir, const PlannedSign
                   reinterpret_cast<const sockaddr*>(&*addr), sizeof *addr);
   while (n < 0 && errno == EINTR);
   if (n < 0) return errno_error("cannot announce a planned signal to the master at " + path);
-  return {};
-}
-
-Status send_planned_signal(const std::string& pool_name, const PlannedSignal& planned) {
-  if (planned.worker_pid <= 1)
-    return Error{"refusing to signal pid " + std::to_string(planned.worker_pid)};
-  Result<std::string> dir = runtime_dir(pool_name, false);
-  if (!dir) return dir.error();
-  if (Status s = announce_planned_signal(*dir, planned); !s) return s;
-  if (::kill(planned.worker_pid, planned.signal) != 0)
-    return errno_error("kill(" + std::to_string(planned.worker_pid) + ", " +
-                       std::to_string(planned.signal) + ")");
   return {};
 }
 

@@ -35,11 +35,6 @@ std::string control_socket_path(const std::string& runtime_dir);
 // master listens there.
 Status announce_planned_signal(const std::string& runtime_dir, const PlannedSignal& planned);
 
-// Announces, then sends the signal to the worker of pool `pool_name`: what the control API
-// calls for every signal it sends to a worker. The pid must already be checked as a worker of
-// that pool.
-Status send_planned_signal(const std::string& pool_name, const PlannedSignal& planned);
-
 // The master's end: a bound, non-blocking datagram socket that accepts announcements from its
 // own user only (kernel-checked credentials). Unlinked when destroyed.
 class PlannedExitInbox {

@@ -13,6 +13,7 @@
 #include <boost/process/extend.hpp>
 
 #include "core/fd_limit.h"
+#include "core/safe_file.h"
 #include "core/unique_fd.h"
 
 namespace wpm::supervisor {
@@ -93,8 +94,9 @@ Result<ChildSetup> make_child_setup(const SpawnRequest& request) {
 
 Result<UniqueFd> open_log(const std::string& path) {
   if (path.empty()) return UniqueFd();
-  UniqueFd fd(open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600));
-  if (!fd.valid()) return errno_error("opening log file " + path);
+  // Often in a shared --out directory: a planted symlink or file is replaced, not written into.
+  Result<UniqueFd> fd = create_replacing(path, 0600);
+  if (!fd) return Error{"opening log file " + path + ": " + fd.error().message};
   return fd;
 }
 

@@ -17,8 +17,9 @@ struct SpawnRequest {
   // The only descriptors the child keeps besides stdin, stdout and stderr; they lose
   // close-on-exec in the child, every other descriptor gains it.
   std::vector<int> inherit_fds;
-  // stdout and stderr go to this file, created or truncated with mode 0600 and O_NOFOLLOW (a
-  // planted symlink is refused); empty: inherited from the caller.
+  // stdout and stderr go to this file, a new one with mode 0600 renamed over the path (a planted
+  // symlink or foreign file is replaced, never written through: core/safe_file.h); empty:
+  // inherited from the caller.
   std::string log_path;
   bool new_process_group = false;  // the child leads a process group of its own
   bool die_with_parent = true;     // PR_SET_PDEATHSIG=SIGKILL

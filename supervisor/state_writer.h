@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <unordered_map>
 
 #include "core/snapshot.h"
 #include "core/state_file.h"
@@ -15,6 +16,7 @@ struct PoolIdentity {
   std::string worker_class;
   std::string bind;          // "HOST:PORT", real port
   std::string metrics_bind;  // "HOST:PORT", real port
+  uint64_t master_start_time = 0;  // /proc/<pid>/stat field 22; StateWriter fills it in
 };
 
 // Live workers only (exited ones are in /metrics, not in the status table), ordered by pool
@@ -22,18 +24,22 @@ struct PoolIdentity {
 PoolState make_pool_state(const PoolIdentity& identity, const PoolSnapshot& snapshot);
 
 // Writes the state file of a pool into its runtime directory; logs (once per distinct error)
-// instead of failing, because a status file problem must not stop a serving pool.
+// instead of failing, because a status file problem must not stop a serving pool. Every pid
+// in the file comes with its process's start time, read once per process from /proc while it
+// is our unreaped child (so it cannot be anyone else's yet).
 class StateWriter {
  public:
-  StateWriter(std::string dir, PoolIdentity identity)
-      : dir_(std::move(dir)), identity_(std::move(identity)) {}
+  StateWriter(std::string dir, PoolIdentity identity);
   void write(const PoolSnapshot& snapshot);
   void remove();
 
  private:
+  void add_start_times(PoolState& state);
+
   std::string dir_;
   PoolIdentity identity_;
   std::string last_error_;
+  std::unordered_map<std::string, uint64_t> start_times_;  // "pid worker_id" of live workers
 };
 
 }  // namespace wpm::supervisor

@@ -95,16 +95,22 @@ TEST(Spawner, LogFileAndOwnProcessGroup) {
   rmdir(dir.c_str());
 }
 
-TEST(Spawner, RefusesASymlinkedLogFile) {
+TEST(Spawner, ReplacesASymlinkedLogFileWithoutFollowingIt) {
   std::string dir = test::temp_dir();
   std::string victim = dir + "/victim", log = dir + "/child.log";
   { std::ofstream(victim) << "keep"; }
   ASSERT_EQ(symlink(victim.c_str(), log.c_str()), 0);
-  SpawnRequest req{"/bin/true", {}, {}};
+  SpawnRequest req{"/bin/echo", {"logged"}, {}};
   req.log_path = log;
   Result<pid_t> pid = spawn_process(req);
-  ASSERT_FALSE(pid.ok());
-  EXPECT_NE(pid.error().message.find(log), std::string::npos) << pid.error().message;
+  ASSERT_TRUE(pid.ok()) << pid.error().message;
+  int status = 0;
+  ASSERT_EQ(waitpid(*pid, &status, 0), *pid);
+  struct stat st{};
+  ASSERT_EQ(lstat(log.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISREG(st.st_mode));
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_EQ(test::read_file(log), "logged\n");
   EXPECT_EQ(test::read_file(victim), "keep");
   unlink(log.c_str());
   unlink(victim.c_str());
