@@ -1,5 +1,6 @@
 #include "bench/bench_run.h"
 
+#include "bench/verdict.h"
 #include "core/log.h"
 #include "loadgen/engine.h"
 #include "loadgen/progress.h"
@@ -20,6 +21,7 @@ loadgen::LoadSpec load_spec(const BenchOptions& o) {
   spec.warmup_s = o.warmup_s;
   spec.connect_timeout_s = o.connect_timeout_s;
   spec.request_timeout_s = o.request_timeout_s;
+  spec.timeline_interval_s = o.interval_s;
   return spec;
 }
 
@@ -44,7 +46,9 @@ Result<ClassResult> BenchRun::run() {
     settle();
     if (Status s = pool_->stop(); !s) log_warning(s.error().message);
   }
-  return assemble(record_);
+  ClassResult result = assemble(record_);
+  result.verdict = judge_class(result, ctx_.options.max_error_ratio);
+  return result;
 }
 
 Status BenchRun::open() {
@@ -60,7 +64,7 @@ Status BenchRun::open() {
   record_.metrics_url = pool_->metrics_url();
   record_.aborts_scheduled = schedule_aborts(ctx_.options.injects);
   schedule_ = std::make_unique<RunSchedule>(*pool_, ctx_.clock, ctx_.options.injects,
-                                            ctx_.scrape_interval_s);
+                                            ctx_.options.interval_s);
   return {};
 }
 

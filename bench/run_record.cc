@@ -140,7 +140,7 @@ bool schedule_aborts(const std::vector<InjectSpec>& injects) {
 }
 
 int class_exit_code(const ClassResult& result, bool interrupted) {
-  return !result.reconciliation.ok && !interrupted ? kExitThreshold : kExitOk;
+  return !result.verdict.passed && !interrupted ? kExitThreshold : kExitOk;
 }
 
 }  // namespace wpm::bench

@@ -37,7 +37,7 @@ Reconciliation reconcile(uint64_t client_completed, uint64_t client_failed, uint
                          bool aborts_injected);
 // Whether the schedule kills workers mid-request (abort, kill, int).
 bool schedule_aborts(const std::vector<InjectSpec>& injects);
-// kExitThreshold for a class that did not reconcile, unless the run was interrupted.
+// kExitThreshold for a class whose verdict failed (verdict.h), unless the run was interrupted.
 int class_exit_code(const ClassResult& result, bool interrupted);
 
 }  // namespace wpm::bench
