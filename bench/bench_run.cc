@@ -1,6 +1,5 @@
 #include "bench/bench_run.h"
 
-#include "bench/verdict.h"
 #include "core/log.h"
 #include "loadgen/engine.h"
 #include "loadgen/progress.h"
@@ -30,6 +29,7 @@ loadgen::LoadSpec load_spec(const BenchOptions& o) {
 BenchRun::BenchRun(const RunContext& ctx, std::string label, PoolOpener open_pool)
     : ctx_(ctx), open_pool_(std::move(open_pool)) {
   record_.label = std::move(label);
+  record_.max_error_ratio = ctx.options.max_error_ratio;
 }
 
 BenchRun::~BenchRun() {
@@ -46,9 +46,7 @@ Result<ClassResult> BenchRun::run() {
     settle();
     if (Status s = pool_->stop(); !s) log_warning(s.error().message);
   }
-  ClassResult result = assemble(record_);
-  result.verdict = judge_class(result, ctx_.options.max_error_ratio);
-  return result;
+  return assemble(record_);
 }
 
 Status BenchRun::open() {
@@ -90,6 +88,7 @@ void BenchRun::at_measured_start() {
   if (!pool_) return;
   if (Result<PoolMetrics> m = pool_->scrape()) record_.before = std::move(*m);
   origin_s_ = ctx_.clock.now_s();
+  record_.origin_s = origin_s_;
   schedule_thread_ = std::thread([this, origin = *origin_s_] { schedule_->run(origin); });
 }
 

@@ -1,6 +1,6 @@
 // What a class run observed, as typed events, and the one place that turns it into the
-// report's ClassResult: client figures, server timeline, injections, workers, restarts and the
-// reconciliation verdict (the exit-3 decision).
+// report's ClassResult: client figures, server timeline, injections, workers, restarts, the
+// reconciliation and the class's verdict (the exit-3 decision, verdict.h).
 #pragma once
 
 #include <optional>
@@ -18,6 +18,7 @@ struct RunRecord {
   std::string label;       // "sync", … or "target"
   std::string target_url;  // where the load went
   loadgen::LoadResult load;
+  double max_error_ratio = 0.01;  // the verdict's limit (BenchOptions::max_error_ratio)
   // The server side, when a pool is under test.
   bool has_pool = false;
   std::string metrics_url;
@@ -27,6 +28,9 @@ struct RunRecord {
   std::vector<ScrapeSample> scrapes;   // during the run, the final one included
   std::vector<InjectionRecord> injections;  // in schedule order
   std::vector<WorkerRow> discovered;   // live workers at the end (state file): index and pid
+  // The measured start on the schedule's clock (CLOCK_MONOTONIC seconds in a real run): turns
+  // the master's WorkerTimes into seconds since the measured start.
+  std::optional<double> origin_s;
 };
 
 ClassResult assemble(const RunRecord& record);
