@@ -25,11 +25,16 @@ TEST(HtmlReport, SelfContainedAndEscaped) {
     EXPECT_EQ(html.find(external), std::string::npos) << external;
   EXPECT_NE(html.find("quote &quot; backslash \\ &lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
   EXPECT_NE(html.find("(reason=abort) &lt;lost 5&gt;"), std::string::npos);
-  EXPECT_EQ(count(html, "<svg"), 1u + 3 * 4);  // spectrum, then throughput, p99, RSS, CPU per class
-  EXPECT_EQ(count(html, "class=\"verdict ok\""), 2u);
+  // The spectrum, then throughput, errors, p99, RSS and CPU per class.
+  EXPECT_EQ(count(html, "<svg"), 1u + 3 * 5);
+  EXPECT_EQ(count(html, "<title>Errors (every 1.00s): "), 3u);  // errors/s on their own axis
+  // The run's verdict banner, then two classes that reconciled.
+  EXPECT_EQ(count(html, "class=\"verdict ok\""), 3u);
+  EXPECT_EQ(html.find("<div id=\"verdict\" class=\"verdict ok\">Verdict: PASSED"),
+            html.find("class=\"verdict ok\"") - 18);
   EXPECT_EQ(count(html, "class=\"verdict bad\">Reconciliation: MISMATCH"), 1u);
-  // 2 events in sync and in thread (none in gevent), each marked on throughput and p99.
-  EXPECT_EQ(count(html, "class=\"marker\""), 8u);
+  // 2 events in sync and in thread (none in gevent), each marked on all three timelines.
+  EXPECT_EQ(count(html, "class=\"marker\""), 12u);
   EXPECT_NE(html.find(">abort worker=1</text>"), std::string::npos);
   EXPECT_NE(html.find(">99.9%</text>"), std::string::npos);
 }
