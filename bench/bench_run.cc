@@ -87,6 +87,7 @@ Status BenchRun::measure() {
 void BenchRun::at_measured_start() {
   if (!pool_) return;
   if (Result<PoolMetrics> m = pool_->scrape()) record_.before = std::move(*m);
+  if (Result<PoolState> s = pool_->state()) record_.started = s->workers;
   origin_s_ = ctx_.clock.now_s();
   record_.origin_s = origin_s_;
   schedule_thread_ = std::thread([this, origin = *origin_s_] { schedule_->run(origin); });

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "bench/verdict.h"
+#include "bench/worker_rows.h"
 
 namespace wpm::bench {
 namespace {
@@ -98,20 +99,6 @@ std::map<std::string, uint64_t> restart_deltas(const PoolMetrics& before, const 
   return out;
 }
 
-// The live workers at the end, in the state file's order, with the scrape's figures.
-std::vector<WorkerRow> final_workers(const std::vector<WorkerRow>& discovered,
-                                     const PoolMetrics& after) {
-  std::vector<WorkerRow> out;
-  for (const WorkerRow& d : discovered) {
-    auto it = after.workers.find(d.worker_id);
-    WorkerRow row = it != after.workers.end() ? it->second : WorkerRow{0, d.worker_id, 0, d.state};
-    row.index = d.index;
-    row.pid = d.pid;
-    out.push_back(std::move(row));
-  }
-  return out;
-}
-
 void fill_server_side(const RunRecord& r, ClassResult& c) {
   if (!r.before || !r.after) {
     c.reconciliation.verdict = "MISMATCH: could not scrape " + r.metrics_url;
@@ -122,7 +109,7 @@ void fill_server_side(const RunRecord& r, ClassResult& c) {
   uint64_t server = count_of(r.after->requests - r.before->requests);
   c.reconciliation =
       reconcile(c.responses, r.load.sent_no_response(), server, r.aborts_scheduled);
-  c.workers = final_workers(r.discovered, *r.after);
+  c.workers = worker_rows(r);
 }
 
 }  // namespace

@@ -27,6 +27,7 @@ struct RunRecord {
   std::optional<PoolMetrics> after;    // once the server's count caught up after the load
   std::vector<ScrapeSample> scrapes;   // during the run, the final one included
   std::vector<InjectionRecord> injections;  // in schedule order
+  std::vector<WorkerRow> started;      // live workers at the measured start (state file)
   std::vector<WorkerRow> discovered;   // live workers at the end (state file): index and pid
   // The measured start on the schedule's clock (CLOCK_MONOTONIC seconds in a real run): turns
   // the master's WorkerTimes into seconds since the measured start.

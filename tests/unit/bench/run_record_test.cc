@@ -152,6 +152,33 @@ TEST(Assemble, WorkersAreTheLiveOnesWithTheScrapesFigures) {
   EXPECT_EQ(c.workers[1].requests, 102u);
 }
 
+TEST(Assemble, ExitedWorkersKeepTheMastersLastFiguresAndYoungOnesAreNotZero) {
+  RunRecord r = pool_run();
+  r.started = {row(0, "B", 10, WorkerState::running, 0), row(1, "Z", 9, WorkerState::running, 0)};
+  r.after->workers["B"].rss_bytes = 8192;  // sampled by the master just before reaping
+  r.after->workers["B"].cpu_percent = 12.5;
+  r.before->workers["OLD"] = row(0, "OLD", 0, WorkerState::exited, 7);  // gone before the run
+  r.after->workers["OLD"] = r.before->workers["OLD"];
+  r.after->workers["C"].cpu_seconds = 0.05;  // 0.2 s old: no percentage sampled yet
+  r.after->workers["C"].uptime_seconds = 0.2;
+  r.discovered[1].rss_bytes = 5000;  // the state file's sample, the scrape has none yet
+  ClassResult c = assemble(r);
+  std::vector<std::string> ids;
+  for (const WorkerRow& w : c.workers) ids.push_back(w.worker_id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"A", "C", "B"}));  // live first, then exited
+  EXPECT_EQ(c.workers[2].state, WorkerState::exited);
+  EXPECT_EQ(c.workers[2].index, 0u);
+  EXPECT_EQ(c.workers[2].pid, 10);
+  EXPECT_EQ(c.workers[2].requests, 300u);
+  EXPECT_EQ(c.workers[2].rss_bytes, 8192u);
+  EXPECT_DOUBLE_EQ(c.workers[2].cpu_percent, 12.5);
+  EXPECT_NEAR(c.workers[1].cpu_percent, 25, 1e-9);
+  EXPECT_EQ(c.workers[1].rss_bytes, 5000u);
+  uint64_t served = 0;
+  for (const WorkerRow& w : c.workers) served += w.requests;
+  EXPECT_EQ(served, 600u + 102 + 300);  // every worker that served in the run has its row
+}
+
 TEST(Assemble, InjectionsBecomeEventsFromTheirOutcome) {
   RunRecord r = pool_run();
   InjectionRecord seen{{1, ControlSignal::abort, 1, "1s:abort:worker=1"}, InjectionOutcome::effect_seen};
