@@ -1,6 +1,7 @@
 #include "reports/html_report.h"
 
 #include <cmath>
+#include <cstdio>
 
 #include "reports/console_report.h"
 #include "reports/format.h"
@@ -61,13 +62,20 @@ std::string verdict_banner(const Verdict& v) {
          reason_list(v.reasons) + "</div>\n";
 }
 
+// Six significant digits: the checks mix seconds, req/s, counts and ratios.
+std::string significant(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
 std::string gate_checks(const GateResult& g) {
   std::string out = "<table class=\"gate\"><tr><th>class</th><th>check</th><th class=\"n\">baseline</th>"
                     "<th class=\"n\">current</th><th class=\"n\">limit</th><th>result</th></tr>\n";
   for (const GateCheck& c : g.checks)
     out += "<tr>" + td(c.worker_class) + td(c.check) +
-           td(c.has_baseline ? format_fixed(c.baseline, 6) : "-", true) + td(format_fixed(c.current, 6), true) +
-           td(format_fixed(c.limit, 6), true) + "<td class=\"" + (c.failed ? "bad\">FAIL" : "ok\">ok") + "</td></tr>\n";
+           td(c.has_baseline ? significant(c.baseline) : "-", true) + td(significant(c.current), true) +
+           td(significant(c.limit), true) + "<td class=\"" + (c.failed ? "bad\">FAIL" : "ok\">ok") + "</td></tr>\n";
   return out + "</table>\n";
 }
 

@@ -107,7 +107,8 @@ std::vector<std::string> scenario_differences(const BenchResult& current, const 
   compare("worker classes", class_list(current), class_list(baseline));
   const std::pair<const char*, const char*> keys[] = {
       {"paths", "paths"},   {"duration_s", "duration (s)"}, {"rate", "rate (req/s)"},
-      {"connections", "connections"}, {"workers", "workers per pool"}};
+      {"connections", "connections"}, {"workers", "workers per pool"},
+      {"injects", "injected signals"}};
   for (const auto& [key, what] : keys) compare(what, config_of(current, key), config_of(baseline, key));
   return out;
 }

@@ -45,7 +45,7 @@ struct GateReport {
 };
 
 // How the baseline's scenario differs from the current one (paths, classes, duration, rate,
-// connections, workers), one sentence each: a comparison across scenarios proves little.
+// connections, workers, injected signals), one sentence each: a comparison across scenarios proves little.
 std::vector<std::string> scenario_differences(const BenchResult& current, const BenchResult& baseline);
 
 // `baseline` may be null: absolute thresholds still apply, relative ones are skipped (noted).
