@@ -42,15 +42,19 @@ std::vector<svg::Marker> event_markers(const ClassResult& c) {
   return out;
 }
 
-// The steps of one injection as markers: signal, death, spawn, ready, first request.
-std::vector<svg::Marker> step_markers(const InjectedEvent& e) {
+// The steps of one injection as markers: signal, death, spawn, ready, first request. Steps
+// closer than `merge_s` (a reaped worker is replaced within microseconds) share one marker.
+std::vector<svg::Marker> step_markers(const InjectedEvent& e, double merge_s) {
   std::vector<svg::Marker> out;
   const std::pair<const std::optional<double>*, const char*> steps[] = {
       {&e.times.signal_sent, "signal"}, {&e.times.worker_gone, "gone"},
       {&e.times.replacement_spawned, "spawned"}, {&e.times.replacement_ready, "ready"},
       {&e.times.first_request, "1st req"}};
-  for (const auto& [t, name] : steps)
-    if (t->has_value()) out.push_back({**t, name});
+  for (const auto& [t, name] : steps) {
+    if (!t->has_value()) continue;
+    if (!out.empty() && **t - out.back().x < merge_s) out.back().label += "+" + std::string(name);
+    else out.push_back({**t, name});
+  }
   return out;
 }
 
@@ -160,7 +164,7 @@ std::string injection_chart(const ClassResult& c, const InjectedEvent& e, const 
          fine_time_label};
   p.series = {throughput(c, color, from, to)};
   p.y = {"responses per second", 0, top_of(p.series), {}, rate_label};
-  p.markers = step_markers(e);
+  p.markers = step_markers(e, (p.x.max - p.x.min) / 40);
   return svg::render_line_plot(p);
 }
 
