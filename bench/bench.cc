@@ -10,6 +10,7 @@
 
 #include "bench/bench_run.h"
 #include "bench/own_pool.h"
+#include "bench/verdict.h"
 #include "core/log.h"
 #include "core/version.h"
 
@@ -46,6 +47,7 @@ BenchEnvironment environment() {
 }
 
 Result<BenchOutcome> run_bench(const BenchOptions& o, const std::atomic<bool>& interrupted) {
+  if (Status valid = validate(o); !valid) return valid.error();
   if (mkdir(o.out_dir.c_str(), 0755) != 0 && errno != EEXIST)
     return errno_error("creating report directory " + o.out_dir);
   BenchOutcome out;
@@ -56,6 +58,7 @@ Result<BenchOutcome> run_bench(const BenchOptions& o, const std::atomic<bool>& i
   std::vector<std::pair<std::string, PoolOpener>> runs;
   if (!o.target.empty()) runs.emplace_back("target", nullptr);
   else for (WorkerClass c : o.classes) runs.emplace_back(to_string(c), own_pool(o, c));
+  std::vector<std::string> failures;  // classes that could not be measured at all
   for (auto& [label, opener] : runs) {
     if (interrupted.load()) break;
     log_info("bench: ", opener ? label + " pool" : "target " + o.target);
@@ -63,12 +66,14 @@ Result<BenchOutcome> run_bench(const BenchOptions& o, const std::atomic<bool>& i
     if (!cr) {
       log_error("bench: ", cr.error().message);
       out.exit_code = cr.error().exit_code;
+      failures.push_back(label + ": not measured: " + cr.error().message);
       continue;
     }
     if (int code = class_exit_code(*cr, interrupted.load()); code != kExitOk) out.exit_code = code;
     out.result.classes.push_back(std::move(*cr));
   }
   out.result.interrupted = interrupted.load();
+  out.result.verdict = judge_run(out.result.classes, failures);
   return out;
 }
 

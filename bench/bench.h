@@ -17,7 +17,8 @@ namespace wpm::bench {
 
 struct BenchOutcome {
   BenchResult result;
-  // Of the measurement: a class that failed to run (its error's code) or did not reconcile (3).
+  // Of the measurement: a class that failed to run (its error's code) or whose verdict failed
+  // (3); result.verdict says why.
   int exit_code = kExitOk;
 };
 
@@ -30,11 +31,15 @@ BenchEnvironment environment();
 // Prints the console table to `out`, writes the report files (naming each on `out`), then
 // applies the gate. Returns the exit code before any push, or the error that ends the command
 // (a file not written, an interrupted run, a bad gate expression or baseline).
-Result<int> report(const BenchOptions& options, const BenchOutcome& outcome, std::ostream& out);
+// The gate's verdict is stored in outcome.result.gate first, so the files (and a push of the
+// result afterwards) carry it.
+Result<int> report(const BenchOptions& options, BenchOutcome& outcome, std::ostream& out);
 
 // The JSON, Prometheus and HTML reports; returns the paths written.
 Result<std::vector<std::string>> write_reports(const BenchOptions& options, const BenchResult& result);
-// The gate's verdict: kExitOk, or kExitThreshold with the diff printed to `out`.
-Result<int> apply_gate(const BenchOptions& options, const BenchResult& result, std::ostream& out);
+// The regression gate against --baseline (not applied without --fail-on); its readable diff in
+// `table` when not null. Errors: a bad expression or an unreadable baseline (exit 2).
+Result<GateResult> evaluate_gate(const BenchOptions& options, const BenchResult& result,
+                                 std::string* table);
 
 }  // namespace wpm::bench

@@ -20,6 +20,7 @@ loadgen::LoadSpec load_spec(const BenchOptions& o) {
   spec.warmup_s = o.warmup_s;
   spec.connect_timeout_s = o.connect_timeout_s;
   spec.request_timeout_s = o.request_timeout_s;
+  spec.timeline_interval_s = o.interval_s;
   return spec;
 }
 
@@ -28,6 +29,7 @@ loadgen::LoadSpec load_spec(const BenchOptions& o) {
 BenchRun::BenchRun(const RunContext& ctx, std::string label, PoolOpener open_pool)
     : ctx_(ctx), open_pool_(std::move(open_pool)) {
   record_.label = std::move(label);
+  record_.max_error_ratio = ctx.options.max_error_ratio;
 }
 
 BenchRun::~BenchRun() {
@@ -60,7 +62,7 @@ Status BenchRun::open() {
   record_.metrics_url = pool_->metrics_url();
   record_.aborts_scheduled = schedule_aborts(ctx_.options.injects);
   schedule_ = std::make_unique<RunSchedule>(*pool_, ctx_.clock, ctx_.options.injects,
-                                            ctx_.scrape_interval_s);
+                                            ctx_.options.interval_s);
   return {};
 }
 
@@ -85,7 +87,9 @@ Status BenchRun::measure() {
 void BenchRun::at_measured_start() {
   if (!pool_) return;
   if (Result<PoolMetrics> m = pool_->scrape()) record_.before = std::move(*m);
+  if (Result<PoolState> s = pool_->state()) record_.started = s->workers;
   origin_s_ = ctx_.clock.now_s();
+  record_.origin_s = origin_s_;
   schedule_thread_ = std::thread([this, origin = *origin_s_] { schedule_->run(origin); });
 }
 

@@ -28,8 +28,7 @@ namespace wpm::bench {
 struct RunContext {
   const BenchOptions& options;
   const std::atomic<bool>& interrupted;  // Ctrl-C: stop the run, keep what was measured
-  Clock& clock;
-  double scrape_interval_s = 1;  // the server timeline's resolution (loadgen's is 1 s)
+  Clock& clock;  // the scrapes follow options.interval_s, loadgen's timeline resolution
 };
 
 // Opens the pool under test; a run without one (--target) measures the client side only.

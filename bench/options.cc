@@ -2,7 +2,22 @@
 
 #include <sstream>
 
+#include "reports/regression.h"
+
 namespace wpm::bench {
+
+Status validate(const BenchOptions& o) {
+  auto usage = [](std::string text) { return Error{std::move(text), kExitUsage}; };
+  if (!o.target.empty() && !o.injects.empty())
+    return usage("--inject needs a pool to signal, and --target runs none; drop --inject or --target");
+  if (!(o.interval_s >= 0.01 && o.interval_s <= 60))
+    return usage("--interval must be between 10ms and 60s");
+  if (!(o.max_error_ratio >= 0 && o.max_error_ratio <= 1))
+    return usage("--max-error-ratio must be between 0 and 1 (e.g. 0.01 for 1%)");
+  if (!o.fail_on.empty())
+    if (Result<std::vector<Threshold>> t = parse_fail_on(o.fail_on); !t) return t.error();
+  return {};
+}
 
 std::map<std::string, std::string> describe(const BenchOptions& o) {
   auto num = [](double v) {
@@ -31,7 +46,9 @@ std::map<std::string, std::string> describe(const BenchOptions& o) {
           {"metrics", o.metrics ? "true" : "false"},
           {"paths", join(o.paths)},
           {"injects", join(injects)},
-          {"target", o.target}};
+          {"target", o.target},
+          {"interval_s", num(o.interval_s)},
+          {"max_error_ratio", num(o.max_error_ratio)}};
 }
 
 }  // namespace wpm::bench

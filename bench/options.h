@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/names.h"
+#include "core/result.h"
 
 namespace wpm::bench {
 
@@ -41,6 +42,12 @@ struct BenchOptions {
   std::vector<std::string> paths{"/"};
   std::vector<InjectSpec> injects;
   std::string target;  // URL: benchmark it, spawn no pool
+  // Resolution of the client and server timelines (loadgen intervals, scrape schedule).
+  double interval_s = 0.1;
+  // A class fails (exit 3) when errors / requests that ended exceed this. An injected abort or
+  // kill costs the requests in flight on that worker (a handful per signal at 16 connections),
+  // far below 1 %; a broken handler or an overloaded pool is far above.
+  double max_error_ratio = 0.01;
   // Reports.
   std::string out_dir = "wpm-report";
   std::string json_path, prom_path, html_path;  // default: under out_dir
@@ -52,6 +59,9 @@ struct BenchOptions {
   double push_timeout_s = 5;
   int push_retries = 3;
 };
+
+// Cross-field checks made before anything starts: usage errors (exit 2) naming the flag.
+Status validate(const BenchOptions& options);
 
 // The effective options as text, for the report's "config" section.
 std::map<std::string, std::string> describe(const BenchOptions& options);

@@ -45,8 +45,9 @@ Result<std::vector<std::string>> write_reports(const BenchOptions& o, const Benc
   return written;
 }
 
-Result<int> apply_gate(const BenchOptions& o, const BenchResult& r, std::ostream& out) {
-  if (o.fail_on.empty()) return kExitOk;
+Result<GateResult> evaluate_gate(const BenchOptions& o, const BenchResult& r, std::string* table) {
+  GateResult gate;
+  if (o.fail_on.empty()) return gate;
   Result<std::vector<Threshold>> thresholds = parse_fail_on(o.fail_on);
   if (!thresholds) return thresholds.error();
   std::optional<BenchResult> baseline;
@@ -55,21 +56,40 @@ Result<int> apply_gate(const BenchOptions& o, const BenchResult& r, std::ostream
     if (!read) return read.error();
     baseline = std::move(*read);
   }
-  GateReport gate = regression_gate(r, baseline ? &*baseline : nullptr, *thresholds);
-  out << gate.table;
-  return gate.passed ? kExitOk : kExitThreshold;
+  GateReport report = regression_gate(r, baseline ? &*baseline : nullptr, *thresholds);
+  if (table != nullptr) *table = report.table;
+  gate.applied = true;
+  gate.passed = report.passed;
+  gate.fail_on = o.fail_on;
+  gate.baseline_path = o.baseline;
+  gate.checks = std::move(report.rows);
+  gate.notes = std::move(report.notes);
+  gate.warnings = std::move(report.warnings);
+  return gate;
 }
 
-Result<int> report(const BenchOptions& o, const BenchOutcome& outcome, std::ostream& out) {
-  out << render_console(outcome.result) << std::flush;
-  Result<std::vector<std::string>> written = write_reports(o, outcome.result);
+// The gate is decided before the files are written, so every report (and the push after it)
+// carries its verdict; its table is printed after the file names, as the last word.
+Result<int> report(const BenchOptions& o, BenchOutcome& outcome, std::ostream& out) {
+  BenchResult& result = outcome.result;
+  std::string gate_table;
+  Result<GateResult> gate =
+      result.interrupted ? Result<GateResult>(GateResult{}) : evaluate_gate(o, result, &gate_table);
+  if (gate) result.gate = *gate;
+  out << render_console(result) << std::flush;
+  Result<std::vector<std::string>> written = write_reports(o, result);
   if (!written) return Error{written.error().message, kExitRuntime};
   for (const std::string& path : *written) out << "wrote " << path << "\n";
-  if (outcome.result.interrupted)
+  if (result.interrupted)
     return Error{"bench: interrupted; the reports hold what was measured", kExitRuntime};
-  Result<int> gate = apply_gate(o, outcome.result, out);
   if (!gate) return gate.error();
-  return outcome.exit_code != kExitOk ? outcome.exit_code : *gate;
+  out << gate_table;
+  if (!result.verdict.passed) {
+    out << "verdict: FAILED\n";
+    for (const std::string& reason : result.verdict.reasons) out << "  " << reason << "\n";
+  }
+  int gate_code = result.gate.passed ? kExitOk : kExitThreshold;
+  return outcome.exit_code != kExitOk ? outcome.exit_code : gate_code;
 }
 
 }  // namespace wpm::bench

@@ -4,6 +4,9 @@
 #include <cmath>
 #include <cstdio>
 
+#include "bench/verdict.h"
+#include "bench/worker_rows.h"
+
 namespace wpm::bench {
 namespace {
 
@@ -15,9 +18,12 @@ std::string seconds_text(double s) {
 
 uint64_t count_of(double v) { return v > 0 ? static_cast<uint64_t>(std::llround(v)) : 0; }
 
-std::string effect_text(const InjectionRecord& r) {
+std::string effect_text(const InjectionRecord& r, const InjectionTimes& t) {
   switch (r.outcome) {
     case InjectionOutcome::effect_seen:
+      if (t.exact && t.replacement_ready && t.signal_sent)
+        return r.detail + ", ready " + seconds_text(*t.replacement_ready - *t.signal_sent) +
+               " s after the signal (the master's times)";
       return r.detail + " in " + seconds_text(*r.times.effect_seen - *r.times.signal_sent) + " s";
     case InjectionOutcome::no_effect_timeout:
       return "timed out after " + seconds_text(InjectionJob::kWaitS) +
@@ -28,7 +34,34 @@ std::string effect_text(const InjectionRecord& r) {
   return "not fired (the run ended first)";
 }
 
-InjectedEvent event_of(const InjectionRecord& r) {
+// The successor's row: the final state file's (it may have served its first request since),
+// else the one seen with the effect.
+std::optional<WorkerRow> successor(const RunRecord& run, const InjectionRecord& r) {
+  for (const WorkerRow& w : run.discovered)
+    if ((r.successor && w.worker_id == r.successor->worker_id) || (r.pid != 0 && w.times.replaced_pid == r.pid))
+      return w;
+  return r.successor;
+}
+
+// The polled times, replaced by the master's own where it recorded them (core/worker_times.h).
+InjectionTimes exact_times(const RunRecord& run, const InjectionRecord& r) {
+  InjectionTimes t = r.times;
+  std::optional<WorkerRow> next = successor(run, r);
+  if (!next || !run.origin_s || next->times.spawn_ns == 0) return t;
+  auto since_origin = [&](uint64_t ns) -> std::optional<double> {
+    if (ns == 0) return std::nullopt;
+    return static_cast<double>(ns) / 1e9 - *run.origin_s;
+  };
+  const WorkerTimes& w = next->times;
+  if (w.replaced_pid == r.pid && w.replaced_death_ns != 0) t.worker_gone = since_origin(w.replaced_death_ns);
+  t.replacement_spawned = since_origin(w.spawn_ns);
+  t.replacement_ready = since_origin(w.ready_ns);
+  t.first_request = since_origin(w.first_request_ns);
+  t.exact = true;
+  return t;
+}
+
+InjectedEvent event_of(const RunRecord& run, const InjectionRecord& r) {
   InjectedEvent e;
   e.at_s = r.spec.at_s;
   e.fired_s = r.times.signal_sent.value_or(0);
@@ -37,9 +70,9 @@ InjectedEvent event_of(const InjectionRecord& r) {
   e.pid = r.pid;
   e.delivered = r.outcome == InjectionOutcome::effect_seen ||
                 r.outcome == InjectionOutcome::no_effect_timeout;
-  e.effect = effect_text(r);
+  e.times = exact_times(run, r);
+  e.effect = effect_text(r, e.times);
   e.outcome = r.outcome;
-  e.times = r.times;
   return e;
 }
 
@@ -66,20 +99,6 @@ std::map<std::string, uint64_t> restart_deltas(const PoolMetrics& before, const 
   return out;
 }
 
-// The live workers at the end, in the state file's order, with the scrape's figures.
-std::vector<WorkerRow> final_workers(const std::vector<WorkerRow>& discovered,
-                                     const PoolMetrics& after) {
-  std::vector<WorkerRow> out;
-  for (const WorkerRow& d : discovered) {
-    auto it = after.workers.find(d.worker_id);
-    WorkerRow row = it != after.workers.end() ? it->second : WorkerRow{0, d.worker_id, 0, d.state};
-    row.index = d.index;
-    row.pid = d.pid;
-    out.push_back(std::move(row));
-  }
-  return out;
-}
-
 void fill_server_side(const RunRecord& r, ClassResult& c) {
   if (!r.before || !r.after) {
     c.reconciliation.verdict = "MISMATCH: could not scrape " + r.metrics_url;
@@ -90,7 +109,7 @@ void fill_server_side(const RunRecord& r, ClassResult& c) {
   uint64_t server = count_of(r.after->requests - r.before->requests);
   c.reconciliation =
       reconcile(c.responses, r.load.sent_no_response(), server, r.aborts_scheduled);
-  c.workers = final_workers(r.discovered, *r.after);
+  c.workers = worker_rows(r);
 }
 
 }  // namespace
@@ -100,14 +119,15 @@ ClassResult assemble(const RunRecord& r) {
   c.worker_class = r.label;
   c.target_url = r.target_url;
   loadgen::fill_class_result(r.load, c);
-  for (const InjectionRecord& i : r.injections) c.events.push_back(event_of(i));
+  for (const InjectionRecord& i : r.injections) c.events.push_back(event_of(r, i));
   if (!r.has_pool) {
     c.reconciliation.verdict = "not applicable: --target has no server-side counts";
     c.reconciliation.ok = true;
-    return c;
+  } else {
+    fill_server_timeline(r, c.timeline);
+    fill_server_side(r, c);
   }
-  fill_server_timeline(r, c.timeline);
-  fill_server_side(r, c);
+  c.verdict = judge_class(c, r.max_error_ratio);
   return c;
 }
 
@@ -140,7 +160,7 @@ bool schedule_aborts(const std::vector<InjectSpec>& injects) {
 }
 
 int class_exit_code(const ClassResult& result, bool interrupted) {
-  return !result.reconciliation.ok && !interrupted ? kExitThreshold : kExitOk;
+  return !result.verdict.passed && !interrupted ? kExitThreshold : kExitOk;
 }
 
 }  // namespace wpm::bench

@@ -1,6 +1,6 @@
 // What a class run observed, as typed events, and the one place that turns it into the
-// report's ClassResult: client figures, server timeline, injections, workers, restarts and the
-// reconciliation verdict (the exit-3 decision).
+// report's ClassResult: client figures, server timeline, injections, workers, restarts, the
+// reconciliation and the class's verdict (the exit-3 decision, verdict.h).
 #pragma once
 
 #include <optional>
@@ -18,6 +18,7 @@ struct RunRecord {
   std::string label;       // "sync", … or "target"
   std::string target_url;  // where the load went
   loadgen::LoadResult load;
+  double max_error_ratio = 0.01;  // the verdict's limit (BenchOptions::max_error_ratio)
   // The server side, when a pool is under test.
   bool has_pool = false;
   std::string metrics_url;
@@ -26,7 +27,11 @@ struct RunRecord {
   std::optional<PoolMetrics> after;    // once the server's count caught up after the load
   std::vector<ScrapeSample> scrapes;   // during the run, the final one included
   std::vector<InjectionRecord> injections;  // in schedule order
+  std::vector<WorkerRow> started;      // live workers at the measured start (state file)
   std::vector<WorkerRow> discovered;   // live workers at the end (state file): index and pid
+  // The measured start on the schedule's clock (CLOCK_MONOTONIC seconds in a real run): turns
+  // the master's WorkerTimes into seconds since the measured start.
+  std::optional<double> origin_s;
 };
 
 ClassResult assemble(const RunRecord& record);
@@ -37,7 +42,7 @@ Reconciliation reconcile(uint64_t client_completed, uint64_t client_failed, uint
                          bool aborts_injected);
 // Whether the schedule kills workers mid-request (abort, kill, int).
 bool schedule_aborts(const std::vector<InjectSpec>& injects);
-// kExitThreshold for a class that did not reconcile, unless the run was interrupted.
+// kExitThreshold for a class whose verdict failed (verdict.h), unless the run was interrupted.
 int class_exit_code(const ClassResult& result, bool interrupted);
 
 }  // namespace wpm::bench

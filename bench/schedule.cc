@@ -3,6 +3,18 @@
 #include <algorithm>
 
 namespace wpm::bench {
+namespace {
+
+// The live worker at `index` that replaced `pid`: by the master's record, else by position.
+std::optional<WorkerRow> successor_of(const PoolState& state, uint32_t index, int32_t pid) {
+  for (const WorkerRow& w : state.workers)
+    if (w.times.replaced_pid == pid) return w;
+  for (const WorkerRow& w : state.workers)
+    if (w.index == index && w.pid != pid) return w;
+  return std::nullopt;
+}
+
+}  // namespace
 
 std::optional<double> ScrapeJob::step(double /*now_s*/) {
   double planned = ++ticks_ * interval_s_;
@@ -37,6 +49,7 @@ std::optional<double> InjectionJob::check(double now_s) {
   out_.times.replacement_spawned = seen.replacement_spawned_s;
   out_.times.replacement_ready = seen.replacement_ready_s;
   if (effect) {
+    if (state && out_.spec.worker) out_.successor = successor_of(*state, *out_.spec.worker, out_.pid);
     out_.outcome = InjectionOutcome::effect_seen;
     out_.detail = effect->text;
     out_.times.effect_seen = now_s;

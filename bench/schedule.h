@@ -27,6 +27,9 @@ struct InjectionRecord {
   InjectionTimes times;  // since the measured start
   int32_t pid = 0;       // who received the signal
   std::string detail;    // what the effect was, or why the signal was not delivered
+  // The worker that replaced the signalled one, as the state file showed it when the effect
+  // was seen: its WorkerTimes are the master's record of death, spawn and readiness.
+  std::optional<WorkerRow> successor;
 };
 
 // Scrapes the pool every `interval_s`, starting one interval after the origin.

@@ -69,6 +69,8 @@ void add_bench_flags(CLI::App& app, BenchOptions& o, std::vector<std::string>& i
   app.add_option("--path", o.paths, "Request path (repeat for a mix)");
   app.add_option("--inject", injects, "AT:SIGNAL[:worker=K], e.g. 2s:abort:worker=0 (repeatable)");
   app.add_option("--target", o.target, "Benchmark this URL instead of spawning pools");
+  add_duration(app, "--interval", o.interval_s, "Timeline resolution, client and server (default 100ms)");
+  app.add_option("--max-error-ratio", o.max_error_ratio, "Fail (exit 3) above this error ratio")->capture_default_str();
   app.add_option("--out,-o", o.out_dir, "Report directory")->capture_default_str();
   app.add_option("--json", o.json_path, "JSON report path (default OUT/report.json)");
   app.add_option("--prom", o.prom_path, "Prometheus text path (default OUT/report.prom)");
@@ -160,6 +162,7 @@ Status load_bench_config(const std::string& path, BenchOptions& o) {
       {"load.request_timeout", duration(o.request_timeout_s)},
       {"load.paths", strings(o.paths)},
       {"load.target", value(o.target)},
+      {"load.interval", duration(o.interval_s)},
       {"inject.events", strings(injects)},
       {"report.out", value(o.out_dir)},
       {"report.json", value(o.json_path)},
@@ -172,6 +175,7 @@ Status load_bench_config(const std::string& path, BenchOptions& o) {
       {"push.timeout", duration(o.push_timeout_s)},
       {"gate.baseline", value(o.baseline)},
       {"gate.fail_on", value(o.fail_on)},
+      {"gate.max_error_ratio", value(o.max_error_ratio)},
   };
   if (Status s = apply_table(path, *table, keys); !s) return s;
   std::string joined;

@@ -12,7 +12,8 @@
 
 namespace wpm {
 
-inline constexpr int kBenchSchemaVersion = 1;
+// 2: timeline interval, per-path latency, verdicts, gate, the master's injection times.
+inline constexpr int kBenchSchemaVersion = 2;
 
 struct PercentilePoint {
   double percentile = 0;  // 0 … 100
@@ -33,12 +34,19 @@ struct ErrorCounts {
   uint64_t transport() const { return connect + write + read + reset + timeout + parse; }
 };
 
+// One interval of the measured phase (ClassResult::interval_s wide, 100 ms by default).
 struct TimelinePoint {
-  double t_s = 0;         // seconds since the measured phase started
-  uint64_t completed = 0;  // responses in this second
+  double t_s = 0;          // start of the interval, seconds since the measured phase started
+  uint64_t completed = 0;  // responses in this interval
   uint64_t errors = 0;
   double p99_s = 0;
-  uint64_t server_requests = 0;  // delta of sum(requests_total) in this second (scrape)
+  uint64_t server_requests = 0;  // delta of sum(requests_total) in this interval (scrape)
+};
+
+// The latency of one path of the request mix (intended send → response).
+struct PathLatency {
+  std::string path;
+  LatencySummary latency;  // without the spectrum
 };
 
 // How an injected signal ended; `delivered` and `effect` below are derived from it.
@@ -50,10 +58,13 @@ enum class InjectionOutcome : uint8_t {
 };
 
 // Moments of one injection, in seconds since the measured phase started; empty when not
-// observed. Observed by polling the pool, so as fine as that polling (20 ms today).
+// observed. worker_gone (the master reaped it), replacement_spawned, replacement_ready and
+// first_request are the master's own records (core/worker_times.h) when it has them, else the
+// times a 20 ms poll first saw each step; effect_seen is always the poll's.
 struct InjectionTimes {
   std::optional<double> signal_sent, worker_gone, replacement_spawned, replacement_ready,
       first_request, effect_seen;
+  bool exact = false;  // the four replacement steps come from the master
 };
 
 struct InjectedEvent {
@@ -77,6 +88,13 @@ struct Reconciliation {
   std::string verdict;  // one readable sentence
 };
 
+// Whether a class run (or the whole run) measured something meaningful; each reason is one
+// readable sentence, e.g. "no successful response".
+struct Verdict {
+  bool passed = true;
+  std::vector<std::string> reasons;
+};
+
 struct ClassResult {
   std::string worker_class;  // "sync", … or "target" for --target runs
   std::string target_url;
@@ -91,12 +109,34 @@ struct ClassResult {
   LatencySummary service;  // actual send → response
   LatencySummary queue;    // intended → actual send
   ErrorCounts errors;
+  double interval_s = 1;  // width of each timeline point
   std::vector<TimelinePoint> timeline;
+  std::vector<PathLatency> paths;  // one per path of the mix, in the order given
   std::vector<InjectedEvent> events;
   std::vector<WorkerRow> workers;  // the live workers at the end (pid and uptime not reported)
   std::map<std::string, uint64_t> master_restarts;  // by reason, delta over the run
   Reconciliation reconciliation;
+  Verdict verdict;  // reconciliation, successful responses, injections, error ratio
   std::string final_scrape;  // the pool's last /metrics text
+};
+
+// One check of the regression gate for one class.
+struct GateCheck {
+  std::string worker_class;
+  std::string check;  // as written, e.g. "p99>+10%"
+  double baseline = 0, current = 0, limit = 0;
+  bool has_baseline = false;
+  bool failed = false;
+};
+
+// The regression gate's outcome (--fail-on, optionally against --baseline).
+struct GateResult {
+  bool applied = false;  // --fail-on given
+  bool passed = true;
+  std::string fail_on, baseline_path;
+  std::vector<GateCheck> checks;
+  std::vector<std::string> notes;     // classes missing on one side, checks skipped
+  std::vector<std::string> warnings;  // the baseline ran another scenario
 };
 
 struct BenchEnvironment {
@@ -110,6 +150,8 @@ struct BenchResult {
   std::map<std::string, std::string> config;  // the effective options, as text
   std::vector<ClassResult> classes;
   bool interrupted = false;  // Ctrl-C: a partial report
+  Verdict verdict;           // every class's reasons, prefixed by its name
+  GateResult gate;
 };
 
 }  // namespace wpm

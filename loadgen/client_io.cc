@@ -203,7 +203,7 @@ void ClientThread::fail(uint32_t id, Failure kind, uint64_t now) {
 }
 
 SecondSlot& ClientThread::slot_at(uint64_t now) {
-  return seconds_[std::min<size_t>((now - measure_start_ns_) / kNsPerSecond, seconds_.size() - 1)];
+  return seconds_[std::min<size_t>((now - measure_start_ns_) / interval_ns_, seconds_.size() - 1)];
 }
 
 // Latency, service and queue time of a response or a timeout (measured phase only).
@@ -214,6 +214,7 @@ void ClientThread::record(const Conn& c, uint64_t now) {
   service.record(now - c.start_ns);
   queue.record(c.start_ns - c.intended_ns);
   slot_at(now).latency.record(total);
+  path_latency[c.request].record(total);
 }
 
 }  // namespace wpm::loadgen

@@ -28,12 +28,13 @@ uint64_t to_ns(double seconds) { return static_cast<uint64_t>(std::llround(secon
 }  // namespace
 
 ClientThread::ClientThread(RunShared& run, uint32_t index, uint32_t connections, double rate,
-                           size_t timeline_seconds)
+                           size_t timeline_slots)
     : run_(run),
       index_(index),
       open_loop_(rate > 0),
       connect_timeout_ns_(to_ns(std::min(run.spec.connect_timeout_s, run.spec.request_timeout_s))),
       request_timeout_ns_(to_ns(run.spec.request_timeout_s)),
+      interval_ns_(std::max<uint64_t>(1, to_ns(run.spec.timeline_interval_s))),
       conns_(connections),
       idle_(connections),
       connect_deadlines_(connections),
@@ -43,7 +44,8 @@ ClientThread::ClientThread(RunShared& run, uint32_t index, uint32_t connections,
       picker_(run.mix, index),
       read_buf_(new char[kReadBuffer]),
       events_(new epoll_event[kMaxEvents]),
-      seconds_(timeline_seconds) {
+      seconds_(timeline_slots) {
+  path_latency.resize(run.mix.requests.size());
   for (uint32_t id = 0; id < connections; ++id) push_idle(id);
 }
 
@@ -168,9 +170,9 @@ void ClientThread::expire(uint64_t now) {
 
 void ClientThread::seal(uint64_t now) {
   if (!measuring_ || now < measure_start_ns_) return;
-  uint64_t second = std::min<uint64_t>((now - measure_start_ns_) / kNsPerSecond, seconds_.size());
-  if (second > sealed_) {
-    sealed_ = second;
+  uint64_t slot = std::min<uint64_t>((now - measure_start_ns_) / interval_ns_, seconds_.size());
+  if (slot > sealed_) {
+    sealed_ = slot;
     live_.sealed.store(sealed_, std::memory_order_release);
   }
 }
@@ -180,7 +182,7 @@ uint64_t ClientThread::wake_time(uint64_t now, uint64_t phase_deadline) const {
   if (issuing_ && idle_size_ > 0) t = std::min(t, open_loop_ ? schedule_.next_ns() : now);
   if (!connect_deadlines_.empty()) t = std::min(t, connect_deadlines_.front_deadline());
   if (!request_deadlines_.empty()) t = std::min(t, request_deadlines_.front_deadline());
-  if (measuring_ && sealed_ < seconds_.size()) t = std::min(t, measure_start_ns_ + (sealed_ + 1) * kNsPerSecond);
+  if (measuring_ && sealed_ < seconds_.size()) t = std::min(t, measure_start_ns_ + (sealed_ + 1) * interval_ns_);
   return t;
 }
 

@@ -1,7 +1,7 @@
 // One load-generator thread: its own epoll instance, its own connections, its own counters,
-// histograms and per-second timeline (wrk's model: nothing shared on the hot path). Other
+// histograms and per-interval timeline (wrk's model: nothing shared on the hot path). Other
 // threads see it only through LiveCounters (relaxed atomics, single writer) and through
-// timeline seconds it has sealed (release/acquire), which it never writes again.
+// timeline intervals it has sealed (release/acquire), which it never writes again.
 #pragma once
 
 #include <atomic>
@@ -23,6 +23,7 @@ struct epoll_event;
 
 namespace wpm::loadgen {
 
+// One timeline interval of one thread (LoadSpec::timeline_interval_s wide).
 struct SecondSlot {
   uint64_t completed = 0;  // responses, any status
   uint64_t errors = 0;     // failures and non-2xx/3xx responses
@@ -31,13 +32,13 @@ struct SecondSlot {
 
 struct alignas(64) LiveCounters {
   std::atomic<uint64_t> completed{0}, errors{0}, sent{0};
-  std::atomic<uint64_t> sealed{0};  // timeline seconds [0, sealed) are final
+  std::atomic<uint64_t> sealed{0};  // timeline intervals [0, sealed) are final
   std::atomic<bool> finished{false};
 };
 
 class ClientThread {
  public:
-  ClientThread(RunShared& run, uint32_t index, uint32_t connections, double rate, size_t timeline_seconds);
+  ClientThread(RunShared& run, uint32_t index, uint32_t connections, double rate, size_t timeline_slots);
   ~ClientThread();
   ClientThread(const ClientThread&) = delete;
   ClientThread& operator=(const ClientThread&) = delete;
@@ -47,12 +48,13 @@ class ClientThread {
   void wake();    // async-signal-safe: interrupts epoll_wait (stop)
 
   const LiveCounters& live() const { return live_; }
-  const SecondSlot& slot(size_t second) const { return seconds_[second]; }
+  const SecondSlot& slot(size_t interval) const { return seconds_[interval]; }
   size_t slot_count() const { return seconds_.size(); }
 
   // Read after the thread has been joined.
   Counts counts, warmup_counts;
   Histogram latency, service, queue;
+  std::vector<Histogram> path_latency;  // one per request of the mix: latency by path
   uint64_t window_end_ns = 0;  // measured issuing stopped (end or stop)
   uint64_t drain_end_ns = 0;   // last in-flight request resolved
 
@@ -101,6 +103,7 @@ class ClientThread {
   const uint32_t index_;
   const bool open_loop_;
   const uint64_t connect_timeout_ns_, request_timeout_ns_;
+  const uint64_t interval_ns_;  // width of a timeline slot
   UniqueFd epoll_, wake_;
   std::vector<Conn> conns_;
   std::vector<uint32_t> idle_;  // FIFO ring: spreads requests over all connections
@@ -110,7 +113,7 @@ class ClientThread {
   MixPicker picker_;
   std::unique_ptr<char[]> read_buf_;
   std::unique_ptr<epoll_event[]> events_;
-  std::vector<SecondSlot> seconds_;
+  std::vector<SecondSlot> seconds_;  // timeline slots, interval_ns_ each
   LiveCounters live_;
   uint32_t in_flight_ = 0;
   bool issuing_ = false, measuring_ = false, stop_seen_ = false, use_pwait2_ = true;

@@ -47,10 +47,12 @@ Status ensure_fd_limit(uint32_t connections) {
                kExitUsage};
 }
 
-// Seconds of timeline a thread may fill: the window, the longest drain, and slack.
-size_t timeline_seconds(const LoadSpec& spec) {
+// Timeline slots a thread may fill: the window, the longest drain, and slack. Each holds a
+// coarse histogram (about 10 KB), so 100 ms slots cost about 100 KB per thread and second.
+size_t timeline_slots(const LoadSpec& spec) {
   double drain = std::min(spec.connect_timeout_s, spec.request_timeout_s) + spec.request_timeout_s + 0.1;
-  return static_cast<size_t>(std::ceil(spec.duration_s) + std::ceil(drain)) + 2;
+  double seconds = std::ceil(spec.duration_s) + std::ceil(drain) + 2;
+  return static_cast<size_t>(std::ceil(seconds / spec.timeline_interval_s));
 }
 
 }  // namespace
@@ -84,7 +86,7 @@ Status LoadRun::launch() {
   for (uint32_t i = 0; i < n; ++i) {
     uint32_t conns = spec.connections / n + (i < spec.connections % n ? 1 : 0);
     double rate = spec.rate * conns / spec.connections;  // equal pressure per connection
-    clients_.push_back(std::make_unique<ClientThread>(shared, i, conns, rate, timeline_seconds(spec)));
+    clients_.push_back(std::make_unique<ClientThread>(shared, i, conns, rate, timeline_slots(spec)));
     if (Status ok = clients_.back()->init(); !ok) return ok;
   }
   shared.gate_action = [this] { gate_reached(); };

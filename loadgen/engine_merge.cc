@@ -32,18 +32,22 @@ Progress LoadRun::progress() const {
   else if (!measured) p.phase = Progress::Phase::warmup;
   else p.phase = p.elapsed_s < p.duration_s ? Progress::Phase::measuring : Progress::Phase::draining;
   if (!measured || clients_.empty()) return p;
-  // The last second every thread has sealed: its slots are final, safe to read from here.
-  uint64_t second = std::min<uint64_t>(sealed, static_cast<uint64_t>(p.elapsed_s));
-  if (second == 0) return p;
+  // The last second's worth of intervals every thread has sealed: final, safe to read here.
+  double interval = shared.spec.timeline_interval_s;
+  uint64_t end = std::min<uint64_t>(sealed, static_cast<uint64_t>(p.elapsed_s / interval));
+  uint64_t per_second = std::max<uint64_t>(1, static_cast<uint64_t>(std::llround(1 / interval)));
+  if (end < per_second) return p;
   CoarseHistogram merged(kHourNs, kCoarsePrecisionBits);
   uint64_t completed = 0;
   for (const auto& client : clients_) {
-    const SecondSlot& slot = client->slot(std::min<size_t>(second - 1, client->slot_count() - 1));
-    merged.merge(slot.latency);
-    completed += slot.completed;
+    for (uint64_t s = end - per_second; s < end; ++s) {
+      const SecondSlot& slot = client->slot(std::min<size_t>(s, client->slot_count() - 1));
+      merged.merge(slot.latency);
+      completed += slot.completed;
+    }
   }
   p.window = true;
-  p.rate = static_cast<double>(completed);
+  p.rate = static_cast<double>(completed) / (static_cast<double>(per_second) * interval);
   p.p99_s = ns_to_seconds(merged.percentile(99));
   return p;
 }
@@ -56,6 +60,9 @@ LoadResult LoadRun::merge() const {
   r.target_rate = shared.spec.rate;
   r.connections = shared.spec.connections;
   r.threads = static_cast<uint32_t>(clients_.size());
+  r.interval_s = shared.spec.timeline_interval_s;
+  r.paths = shared.spec.paths;
+  r.path_latency.resize(shared.mix.requests.size());
   uint64_t window_end = 0, drain_end = 0;
   for (const auto& client : clients_) {
     r.counts.add(client->counts);
@@ -63,6 +70,7 @@ LoadResult LoadRun::merge() const {
     r.latency.merge(client->latency);
     r.service.merge(client->service);
     r.queue.merge(client->queue);
+    for (size_t i = 0; i < r.path_latency.size(); ++i) r.path_latency[i].merge(client->path_latency[i]);
     window_end = std::max(window_end, client->window_end_ns);
     drain_end = std::max(drain_end, client->drain_end_ns);
   }
@@ -80,7 +88,8 @@ LoadResult LoadRun::merge() const {
 
 std::vector<TimelinePoint> LoadRun::merge_timeline(double duration_s) const {
   size_t slots = clients_.empty() ? 0 : clients_.front()->slot_count();
-  size_t used = static_cast<size_t>(std::ceil(duration_s));
+  double interval = shared_->spec.timeline_interval_s;
+  size_t used = static_cast<size_t>(std::ceil(duration_s / interval - 1e-9));
   for (size_t s = 0; s < slots; ++s) {
     for (const auto& client : clients_) {
       if (client->slot(s).completed + client->slot(s).errors > 0) used = std::max(used, s + 1);
@@ -92,7 +101,7 @@ std::vector<TimelinePoint> LoadRun::merge_timeline(double duration_s) const {
   for (size_t s = 0; s < used; ++s) {
     merged.reset();
     TimelinePoint& point = timeline[s];
-    point.t_s = static_cast<double>(s);
+    point.t_s = static_cast<double>(s) * interval;
     for (const auto& client : clients_) {
       point.completed += client->slot(s).completed;
       point.errors += client->slot(s).errors;

@@ -19,6 +19,30 @@ ErrorCounts LoadResult::errors() const {
   return e;
 }
 
+namespace {
+
+// One entry per distinct path, in the order given: a path listed twice is one entry.
+std::vector<PathLatency> path_latencies(const LoadResult& result) {
+  std::vector<PathLatency> out;
+  std::vector<Histogram> merged;
+  for (size_t i = 0; i < result.paths.size() && i < result.path_latency.size(); ++i) {
+    size_t at = 0;
+    while (at < out.size() && out[at].path != result.paths[i]) ++at;
+    if (at == out.size()) {
+      out.push_back({result.paths[i], {}});
+      merged.emplace_back();
+    }
+    merged[at].merge(result.path_latency[i]);
+  }
+  for (size_t i = 0; i < out.size(); ++i) {
+    out[i].latency = summarize(merged[i]);
+    out[i].latency.spectrum.clear();
+  }
+  return out;
+}
+
+}  // namespace
+
 void fill_class_result(const LoadResult& result, ClassResult& out) {
   out.duration_s = result.duration_s;
   out.connections = result.connections;
@@ -31,7 +55,9 @@ void fill_class_result(const LoadResult& result, ClassResult& out) {
   out.service = summarize(result.service);
   out.queue = summarize(result.queue);
   out.errors = result.errors();
+  out.interval_s = result.interval_s;
   out.timeline = result.timeline;
+  out.paths = path_latencies(result);
   out.reconciliation.client_completed = result.counts.responses;
   out.reconciliation.client_failed = result.sent_no_response();
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "core/bench_result.h"
@@ -22,7 +23,10 @@ struct LoadResult {
   // Responses (any status) and timeouts; intended send → completion (coordinated-omission
   // free), attempt start → completion, intended → attempt start. Closed loop: queue = 0.
   Histogram latency, service, queue;
-  std::vector<TimelinePoint> timeline;  // one point per second of the measured phase (+ drain)
+  double interval_s = 1;  // timeline resolution
+  std::vector<TimelinePoint> timeline;  // one point per interval of the measured phase (+ drain)
+  std::vector<std::string> paths;       // the request mix, as given
+  std::vector<Histogram> path_latency;  // latency of each path of the mix (same order)
 
   double achieved_rate() const { return duration_s > 0 ? counts.responses / duration_s : 0; }
   double issue_rate() const { return duration_s > 0 ? counts.attempts / duration_s : 0; }

@@ -51,6 +51,8 @@ Status validate(const LoadSpec& spec) {
   if (!std::isfinite(spec.warmup_s) || spec.warmup_s < 0) return usage("warmup must be >= 0");
   if (!positive(spec.connect_timeout_s)) return usage("connect timeout must be > 0");
   if (!positive(spec.request_timeout_s)) return usage("request timeout must be > 0");
+  if (!positive(spec.timeline_interval_s) || spec.timeline_interval_s < 0.01)
+    return usage("timeline interval must be >= 10ms");
   if (!std::isfinite(spec.stop_drain_s) || spec.stop_drain_s < 0) return usage("stop drain must be >= 0");
   return validate_mix(spec);
 }

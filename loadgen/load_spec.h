@@ -28,7 +28,9 @@ struct LoadSpec {
   double warmup_s = 0;     // issued, drained, then excluded from every result
   double connect_timeout_s = 2;   // TCP connect, per attempt
   double request_timeout_s = 10;  // first byte written → last byte of the response
-  double stop_drain_s = 1;  // after stop(): how long in-flight requests may still complete
+  double stop_drain_s = 1;
+  // Width of one timeline point (client series: responses, errors, p99 per interval).
+  double timeline_interval_s = 1;  // after stop(): how long in-flight requests may still complete
   uint64_t seed = 1;        // Poisson arrivals are reproducible for a given seed
   // Called once, with no request in flight and before the first measured request is issued
   // (after warm-up has drained): the place to scrape server counters for reconciliation.

@@ -17,9 +17,11 @@ constexpr std::array<L, 2> kClassCode{"worker_class", "code"};
 constexpr std::array<L, 2> kClassReason{"worker_class", "reason"};
 constexpr std::array<L, 2> kClassWorker{"worker_class", "worker_index"};
 constexpr std::array<L, 2> kClassSignal{"worker_class", "signal"};
+constexpr std::array<L, 3> kClassPathPercentile{"worker_class", "path", "percentile"};
+constexpr std::array<L, 2> kClassCheck{"worker_class", "check"};
 constexpr std::span<const L> kNone{};
 
-constexpr std::array<BenchFamilyDef, 21> kTable{{
+constexpr std::array<BenchFamilyDef, 32> kTable{{
     {F::duration, "wpm_bench_duration_seconds", "Length of the measured phase.", kClass},
     {F::connections, "wpm_bench_connections", "Client connections used.", kClass},
     {F::target_rate, "wpm_bench_target_requests_per_second",
@@ -57,6 +59,32 @@ constexpr std::array<BenchFamilyDef, 21> kTable{{
      kClassSignal},
     {F::interrupted, "wpm_bench_interrupted", "1 when the run was interrupted (a partial report).",
      kNone},
+    {F::path_latency, "wpm_bench_path_latency_seconds",
+     "Latency from the intended send time of each path of the mix, by percentile.",
+     kClassPathPercentile},
+    {F::error_ratio, "wpm_bench_error_ratio",
+     "Errors over the requests that ended (responses plus transport errors).", kClass},
+    {F::verdict, "wpm_bench_verdict",
+     "1 when the class passed (successful responses, injections delivered, error ratio within "
+     "--max-error-ratio, reconciled), 0 otherwise.",
+     kClass},
+    {F::run_passed, "wpm_bench_run_passed",
+     "1 when every class passed its verdict and the regression gate (if any) passed.", kNone},
+    {F::gate_applied, "wpm_bench_gate_applied", "1 when a regression gate (--fail-on) was applied.",
+     kNone},
+    {F::gate_passed, "wpm_bench_gate_passed", "1 when the regression gate passed or was not applied.",
+     kNone},
+    {F::gate_scenario_mismatch, "wpm_bench_gate_scenario_mismatch",
+     "Ways the baseline's scenario differs from this run's (paths, classes, duration, rate, ...).",
+     kNone},
+    {F::gate_check_failed, "wpm_bench_gate_check_failed", "1 when the gate check failed.",
+     kClassCheck},
+    {F::gate_check_baseline, "wpm_bench_gate_check_baseline",
+     "The baseline's value of the checked metric (seconds, req/s, a count or a ratio).", kClassCheck},
+    {F::gate_check_current, "wpm_bench_gate_check_current",
+     "This run's value of the checked metric.", kClassCheck},
+    {F::gate_check_limit, "wpm_bench_gate_check_limit", "The limit the check compared against.",
+     kClassCheck},
 }};
 
 constexpr bool labels_fit() {
@@ -69,6 +97,21 @@ static_assert(labels_fit(), "a bench family has more labels than kMaxLabels");
 }  // namespace
 
 std::span<const BenchFamilyDef> bench_family_table() { return kTable; }
+
+bool is_run_family(BenchFamily id) {
+  switch (id) {
+    case F::interrupted:
+    case F::run_passed:
+    case F::gate_applied:
+    case F::gate_passed:
+    case F::gate_scenario_mismatch:
+    case F::gate_check_failed:
+    case F::gate_check_baseline:
+    case F::gate_check_current:
+    case F::gate_check_limit: return true;
+    default: return false;
+  }
+}
 
 const BenchFamilyDef& bench_family(BenchFamily id) {
   const BenchFamilyDef& def = kTable[static_cast<size_t>(id)];

@@ -32,7 +32,22 @@ enum class BenchFamily {
   worker_cpu,
   injected_signals,
   interrupted,
+  // Added in report schema 2: the path mix, the verdicts, the regression gate.
+  path_latency,
+  error_ratio,
+  verdict,
+  run_passed,
+  gate_applied,
+  gate_passed,
+  gate_scenario_mismatch,
+  gate_check_failed,
+  gate_check_baseline,
+  gate_check_current,
+  gate_check_limit,
 };
+
+// Whether a family has one series per class (worker_class label) or describes the whole run.
+bool is_run_family(BenchFamily id);
 
 struct BenchFamilyDef {
   BenchFamily id;

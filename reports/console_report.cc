@@ -28,14 +28,15 @@ std::string headline(const BenchResult& r) {
 
 std::string summary_table(const BenchResult& r) {
   TextTable t({"class", "req/s", "p50", "p90", "p99", "p99.9", "max", "errors", "restarts",
-               "reconciled"},
-              {false, true, true, true, true, true, true, true, true, false});
+               "reconciled", "verdict"},
+              {false, true, true, true, true, true, true, true, true, false, false});
   for (const ClassResult& c : r.classes) {
     const LatencySummary& l = c.latency;
     t.add_row({c.worker_class, format_rate(c.achieved_rate), format_seconds(l.p50_s),
                format_seconds(l.p90_s), format_seconds(l.p99_s), format_seconds(l.p999_s),
                format_seconds(l.max_s), std::to_string(total_errors(c.errors)),
-               std::to_string(total_restarts(c)), c.reconciliation.ok ? "ok" : "MISMATCH"});
+               std::to_string(total_restarts(c)), c.reconciliation.ok ? "ok" : "MISMATCH",
+               c.verdict.passed ? "passed" : "FAILED"});
   }
   return t.render();
 }
@@ -57,6 +58,17 @@ std::string workers_table(const ClassResult& c) {
   return t.render("    ");
 }
 
+std::string paths_table(const ClassResult& c) {
+  TextTable t({"path", "count", "p50", "p90", "p99", "p99.9", "max"},
+              {false, true, true, true, true, true, true});
+  for (const PathLatency& p : c.paths) {
+    const LatencySummary& l = p.latency;
+    t.add_row({p.path, std::to_string(l.count), format_seconds(l.p50_s), format_seconds(l.p90_s),
+               format_seconds(l.p99_s), format_seconds(l.p999_s), format_seconds(l.max_s)});
+  }
+  return t.render("    ");
+}
+
 std::string class_details(const ClassResult& c) {
   std::string out = c.worker_class + (c.target_url.empty() ? "" : "  " + c.target_url) + "\n";
   out += "  sent " + std::to_string(c.requests_sent) + ", responses " +
@@ -69,9 +81,12 @@ std::string class_details(const ClassResult& c) {
     out += "  event:     at " + format_fixed(e.fired_s, 2) + "s " + e.signal + " " + e.target +
            (e.delivered ? "" : " (NOT delivered)") + (e.effect.empty() ? "" : ": " + e.effect) +
            "\n";
+  if (c.paths.size() > 1) out += "  latency by path:\n" + paths_table(c);
   if (!c.workers.empty()) out += "  workers:\n" + workers_table(c);
   out += std::string("  reconciliation: ") + (c.reconciliation.ok ? "ok" : "MISMATCH") +
          (c.reconciliation.verdict.empty() ? "" : ": " + c.reconciliation.verdict) + "\n";
+  out += std::string("  verdict:   ") + (c.verdict.passed ? "passed" : "FAILED") + "\n";
+  for (const std::string& reason : c.verdict.reasons) out += "    " + reason + "\n";
   return out;
 }
 
@@ -81,6 +96,11 @@ uint64_t total_errors(const ErrorCounts& e) {
   uint64_t n = e.transport();
   for (const auto& [code, count] : e.status) n += count;
   return n;
+}
+
+double error_ratio(const ClassResult& c) {
+  uint64_t ended = c.responses + c.errors.transport();
+  return ended == 0 ? 0 : static_cast<double>(total_errors(c.errors)) / static_cast<double>(ended);
 }
 
 std::string describe_errors(const ErrorCounts& e) {

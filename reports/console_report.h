@@ -15,4 +15,8 @@ std::string describe_errors(const ErrorCounts& errors);
 
 uint64_t total_errors(const ErrorCounts& errors);
 
+// Errors (transport errors and non-2xx/3xx responses) over the requests that ended (responses
+// plus transport errors); 0 when nothing ended. What --max-error-ratio limits.
+double error_ratio(const ClassResult& c);
+
 }  // namespace wpm

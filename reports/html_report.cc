@@ -1,5 +1,8 @@
 #include "reports/html_report.h"
 
+#include <cmath>
+#include <cstdio>
+
 #include "reports/console_report.h"
 #include "reports/format.h"
 #include "reports/html_charts.h"
@@ -47,6 +50,48 @@ std::string td(const std::string& text, bool number = false) {
   return std::string(number ? "<td class=\"n\">" : "<td>") + escape(text) + "</td>";
 }
 
+std::string reason_list(const std::vector<std::string>& reasons) {
+  if (reasons.empty()) return "";
+  std::string out = "<ul>";
+  for (const std::string& reason : reasons) out += "<li>" + escape(reason) + "</li>";
+  return out + "</ul>";
+}
+
+std::string verdict_banner(const Verdict& v) {
+  return std::string("<div id=\"verdict\" class=\"verdict ") + (v.passed ? "ok\">Verdict: PASSED" : "bad\">Verdict: FAILED") +
+         reason_list(v.reasons) + "</div>\n";
+}
+
+// Six significant digits: the checks mix seconds, req/s, counts and ratios.
+std::string significant(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
+std::string gate_checks(const GateResult& g) {
+  std::string out = "<table class=\"gate\"><tr><th>class</th><th>check</th><th class=\"n\">baseline</th>"
+                    "<th class=\"n\">current</th><th class=\"n\">limit</th><th>result</th></tr>\n";
+  for (const GateCheck& c : g.checks)
+    out += "<tr>" + td(c.worker_class) + td(c.check) +
+           td(c.has_baseline ? significant(c.baseline) : "-", true) + td(significant(c.current), true) +
+           td(significant(c.limit), true) + "<td class=\"" + (c.failed ? "bad\">FAIL" : "ok\">ok") + "</td></tr>\n";
+  return out + "</table>\n";
+}
+
+// The regression gate at the top: red or green, each check, and what makes it doubtful.
+std::string gate_banner(const GateResult& g) {
+  if (!g.applied) return "";
+  std::string out = std::string("<div id=\"gate\" class=\"verdict ") + (g.passed ? "ok\">" : "bad\">") +
+                    "Regression gate: " + (g.passed ? "PASSED" : "FAILED") + " — " +
+                    escape("--fail-on '" + g.fail_on + "'" +
+                           (g.baseline_path.empty() ? ", no baseline" : " against " + g.baseline_path)) +
+                    gate_checks(g);
+  for (const std::string& w : g.warnings) out += "<p class=\"banner\">Scenario mismatch: " + escape(w) + "</p>";
+  for (const std::string& n : g.notes) out += "<p>Note: " + escape(n) + "</p>";
+  return out + "</div>\n";
+}
+
 std::string header(const BenchResult& r) {
   const BenchEnvironment& e = r.environment;
   std::string out = "<h1>wpm bench report</h1>\n<p class=\"meta\">" +
@@ -55,7 +100,7 @@ std::string header(const BenchResult& r) {
                     "</p>\n";
   if (r.interrupted)
     out += "<p class=\"banner\">Interrupted: this report holds partial results.</p>\n";
-  return out;
+  return out + verdict_banner(r.verdict) + gate_banner(r.gate);
 }
 
 std::string summary_table(const BenchResult& r) {
@@ -63,7 +108,7 @@ std::string summary_table(const BenchResult& r) {
       "<h2>Summary</h2>\n<table id=\"summary\"><tr><th>class</th><th class=\"n\">req/s</th>"
       "<th class=\"n\">p50</th><th class=\"n\">p90</th><th class=\"n\">p99</th>"
       "<th class=\"n\">p99.9</th><th class=\"n\">max</th><th class=\"n\">errors</th>"
-      "<th class=\"n\">restarts</th><th>reconciliation</th></tr>\n";
+      "<th class=\"n\">restarts</th><th>reconciliation</th><th>verdict</th></tr>\n";
   for (size_t i = 0; i < r.classes.size(); ++i) {
     const ClassResult& c = r.classes[i];
     uint64_t restarts = 0;
@@ -74,19 +119,59 @@ std::string summary_table(const BenchResult& r) {
            td(format_seconds(c.latency.p99_s), true) + td(format_seconds(c.latency.p999_s), true) +
            td(format_seconds(c.latency.max_s), true) + td(std::to_string(total_errors(c.errors)), true) +
            td(std::to_string(restarts), true) + "<td class=\"" +
-           (c.reconciliation.ok ? "ok\">OK" : "bad\">MISMATCH") + "</td></tr>\n";
+           (c.reconciliation.ok ? "ok\">OK" : "bad\">MISMATCH") + "</td><td class=\"" +
+           (c.verdict.passed ? "ok\">passed" : "bad\">FAILED") + "</td></tr>\n";
   }
   return out + "</table>\n";
 }
 
-std::string events_table(const ClassResult& c) {
+// A step of an injection as "+12.3 ms" after the signal, or "-".
+std::string step(const InjectedEvent& e, const std::optional<double>& t) {
+  if (!t || !e.times.signal_sent) return "-";
+  return "+" + format_seconds(*t - *e.times.signal_sent);
+}
+
+std::string dip_text(const ClassResult& c, const InjectedEvent& e) {
+  if (!e.times.signal_sent) return "-";
+  DipRecovery d = dip_and_recovery(c, *e.times.signal_sent);
+  if (!d.measured) return "-";
+  return format_rate(d.before_rps) + " → " + format_rate(d.low_rps) + " req/s, " +
+         (std::isnan(d.recovered_s) ? "not recovered in 3 s" : "recovered +" + format_seconds(d.recovered_s));
+}
+
+std::string events_table(const ClassResult& c, const std::string& color) {
   if (c.events.empty()) return "<p>No signals injected.</p>\n";
   std::string out = "<table class=\"events\"><tr><th class=\"n\">planned</th><th class=\"n\">fired</th>"
-                    "<th>signal</th><th>target</th><th class=\"n\">pid</th><th>effect</th></tr>\n";
+                    "<th>signal</th><th>target</th><th class=\"n\">pid</th><th class=\"n\">death</th>"
+                    "<th class=\"n\">spawn</th><th class=\"n\">ready</th><th class=\"n\">first request</th>"
+                    "<th>throughput dip</th><th>effect</th></tr>\n";
   for (const InjectedEvent& e : c.events)
     out += "<tr>" + td(format_fixed(e.at_s, 2) + "s", true) +
            td(e.delivered ? format_fixed(e.fired_s, 3) + "s" : "not delivered", true) +
-           td(e.signal) + td(e.target) + td(std::to_string(e.pid), true) + td(e.effect) + "</tr>\n";
+           td(e.signal) + td(e.target) + td(std::to_string(e.pid), true) +
+           td(step(e, e.times.worker_gone), true) + td(step(e, e.times.replacement_spawned), true) +
+           td(step(e, e.times.replacement_ready), true) + td(step(e, e.times.first_request), true) +
+           td(dip_text(c, e)) + td(e.effect) + "</tr>\n";
+  out += "</table>\n<p class=\"meta\">Steps after the signal: " +
+         std::string(c.events.empty() || !c.events.front().times.exact
+                         ? "as first seen by polling the pool every 20 ms."
+                         : "the master's own records (death = reaped).") + "</p>\n";
+  std::string charts;
+  for (const InjectedEvent& e : c.events) charts += injection_chart(c, e, color);
+  return out + (charts.empty() ? "" : "<div class=\"charts\">" + charts + "</div>\n");
+}
+
+std::string paths_table(const ClassResult& c) {
+  if (c.paths.empty()) return "";
+  std::string out = "<h3>Latency by path</h3>\n<table class=\"paths\"><tr><th>path</th><th class=\"n\">count</th>"
+                    "<th class=\"n\">p50</th><th class=\"n\">p90</th><th class=\"n\">p99</th>"
+                    "<th class=\"n\">p99.9</th><th class=\"n\">max</th></tr>\n";
+  for (const PathLatency& p : c.paths) {
+    const LatencySummary& l = p.latency;
+    out += "<tr>" + td(p.path) + td(std::to_string(l.count), true) + td(format_seconds(l.p50_s), true) +
+           td(format_seconds(l.p90_s), true) + td(format_seconds(l.p99_s), true) +
+           td(format_seconds(l.p999_s), true) + td(format_seconds(l.max_s), true) + "</tr>\n";
+  }
   return out + "</table>\n";
 }
 
@@ -105,8 +190,11 @@ std::string class_section(const ClassResult& c, size_t index) {
                 std::to_string(r.client_failed) + ", server counted " +
                 std::to_string(r.server_delta) + (r.aborts_injected ? " (aborts injected)" : "")) +
          "</div>\n";
+  if (!c.verdict.passed)
+    out += "<div class=\"verdict bad\">Verdict: FAILED" + reason_list(c.verdict.reasons) + "</div>\n";
   out += "<div class=\"charts\">" + timeline_charts(c, class_color(index)) + "</div>\n";
-  out += "<h3>Injected signals</h3>\n" + events_table(c);
+  out += paths_table(c);
+  out += "<h3>Injected signals</h3>\n" + events_table(c, class_color(index));
   out += "<h3>Errors</h3>\n<p>" + escape(describe_errors(c.errors)) + "</p>\n";
   out += "<h3>Workers</h3>\n<div class=\"charts\">" + worker_charts(c, class_color(index)) + "</div>\n";
   return out + "</section>\n";

@@ -1,5 +1,6 @@
-// parse_bench_json: the reader half of json_report.h. Every field is required (schema v1);
-// unknown fields are ignored so a report with additions still reads as a baseline.
+// parse_bench_json: the reader half of json_report.h. Every field of schema v1 is required;
+// the fields v2 added (interval, paths, verdicts) are read when present, so a v1 report still
+// serves as a baseline. Unknown fields (the gate, injection times) are ignored.
 #include <charconv>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -81,6 +82,15 @@ template <class T>
 void field(const Node& n, const char* key, T& out) {
   read(n.at(key), out);
 }
+bool has(const Node& n, const char* key) { return n.v.is_object() && n.v.contains(key); }
+
+Verdict read_verdict(const Node& n) {
+  Verdict v;
+  field(n, "passed", v.passed);
+  Node reasons = n.at("reasons");
+  for (size_t i = 0; i < reasons.array().size(); ++i) read(reasons.at(i), v.reasons.emplace_back());
+  return v;
+}
 
 LatencySummary read_latency(const Node& n) {
   LatencySummary l;
@@ -88,6 +98,7 @@ LatencySummary read_latency(const Node& n) {
   field(n, "min_s", l.min_s), field(n, "mean_s", l.mean_s), field(n, "max_s", l.max_s);
   field(n, "stdev_s", l.stdev_s), field(n, "p50_s", l.p50_s), field(n, "p90_s", l.p90_s);
   field(n, "p99_s", l.p99_s), field(n, "p999_s", l.p999_s);
+  if (!has(n, "spectrum")) return l;  // per-path latencies have none
   Node spectrum = n.at("spectrum");
   for (size_t i = 0; i < spectrum.array().size(); ++i) {
     PercentilePoint p;
@@ -164,6 +175,15 @@ ClassResult read_class(const Node& n) {
   c.queue = read_latency(n.at("queue"));
   c.errors = read_errors(n.at("errors"));
   c.timeline = read_array<TimelinePoint>(n.at("timeline"), read_point);
+  if (has(n, "timeline_interval_s")) field(n, "timeline_interval_s", c.interval_s);
+  if (has(n, "paths"))
+    c.paths = read_array<PathLatency>(n.at("paths"), [](const Node& p) {
+      PathLatency out;
+      field(p, "path", out.path);
+      out.latency = read_latency(p.at("latency"));
+      return out;
+    });
+  if (has(n, "verdict")) c.verdict = read_verdict(n.at("verdict"));
   c.events = read_array<InjectedEvent>(n.at("events"), read_event);
   c.workers = read_array<WorkerRow>(n.at("workers"), read_worker);
   Node restarts = n.at("master_restarts");
@@ -178,10 +198,11 @@ BenchResult read_result(const Node& root) {
   BenchResult b;
   root.object();
   field(root, "schema_version", b.schema_version);
-  if (b.schema_version != kBenchSchemaVersion)
+  if (b.schema_version < 1 || b.schema_version > kBenchSchemaVersion)
     throw ParseError("/schema_version: " + std::to_string(b.schema_version) +
-                     " is not supported (this wpm reads version " +
+                     " is not supported (this wpm reads versions 1 to " +
                      std::to_string(kBenchSchemaVersion) + ")");
+  if (has(root, "verdict")) b.verdict = read_verdict(root.at("verdict"));
   field(root, "interrupted", b.interrupted);
   Node env = root.at("environment");
   field(env, "wpm_version", b.environment.wpm_version), field(env, "hostname", b.environment.hostname);

@@ -10,6 +10,8 @@ using json = nlohmann::ordered_json;
 
 json real(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
 
+json optional_real(const std::optional<double>& v) { return v ? real(*v) : json(nullptr); }
+
 json latency_json(const LatencySummary& l) {
   json spectrum = json::array();
   for (const PercentilePoint& p : l.spectrum)
@@ -18,6 +20,49 @@ json latency_json(const LatencySummary& l) {
           {"max_s", real(l.max_s)}, {"stdev_s", real(l.stdev_s)}, {"p50_s", real(l.p50_s)},
           {"p90_s", real(l.p90_s)}, {"p99_s", real(l.p99_s)},   {"p999_s", real(l.p999_s)},
           {"spectrum", std::move(spectrum)}};
+}
+
+json paths_json(const std::vector<PathLatency>& paths) {
+  json out = json::array();
+  for (const PathLatency& p : paths) {
+    json latency = latency_json(p.latency);
+    latency.erase("spectrum");
+    out.push_back({{"path", p.path}, {"latency", std::move(latency)}});
+  }
+  return out;
+}
+
+json verdict_json(const Verdict& v) { return {{"passed", v.passed}, {"reasons", v.reasons}}; }
+
+json times_json(const InjectionTimes& t) {
+  return {{"signal_sent_s", optional_real(t.signal_sent)},
+          {"worker_gone_s", optional_real(t.worker_gone)},
+          {"replacement_spawned_s", optional_real(t.replacement_spawned)},
+          {"replacement_ready_s", optional_real(t.replacement_ready)},
+          {"first_request_s", optional_real(t.first_request)},
+          {"effect_seen_s", optional_real(t.effect_seen)},
+          {"exact", t.exact}};
+}
+
+const char* outcome_name(InjectionOutcome o) {
+  switch (o) {
+    case InjectionOutcome::not_fired: return "not_fired";
+    case InjectionOutcome::not_delivered: return "not_delivered";
+    case InjectionOutcome::no_effect_timeout: return "no_effect_timeout";
+    case InjectionOutcome::effect_seen: return "effect_seen";
+  }
+  return "not_fired";
+}
+
+json gate_json(const GateResult& g) {
+  json checks = json::array();
+  for (const GateCheck& c : g.checks)
+    checks.push_back({{"worker_class", c.worker_class}, {"check", c.check},
+                      {"baseline", c.has_baseline ? real(c.baseline) : json(nullptr)},
+                      {"current", real(c.current)}, {"limit", real(c.limit)}, {"failed", c.failed}});
+  return {{"applied", g.applied}, {"passed", g.passed},       {"fail_on", g.fail_on},
+          {"baseline", g.baseline_path}, {"checks", std::move(checks)}, {"notes", g.notes},
+          {"scenario_warnings", g.warnings}};
 }
 
 json errors_json(const ErrorCounts& e) {
@@ -41,7 +86,8 @@ json events_json(const std::vector<InjectedEvent>& events) {
   for (const InjectedEvent& e : events)
     out.push_back({{"at_s", real(e.at_s)}, {"fired_s", real(e.fired_s)}, {"signal", e.signal},
                    {"target", e.target}, {"pid", e.pid}, {"delivered", e.delivered},
-                   {"effect", e.effect}});
+                   {"outcome", outcome_name(e.outcome)}, {"effect", e.effect},
+                   {"times", times_json(e.times)}});
   return out;
 }
 
@@ -74,11 +120,14 @@ json class_json(const ClassResult& c) {
           {"service", latency_json(c.service)},
           {"queue", latency_json(c.queue)},
           {"errors", errors_json(c.errors)},
+          {"timeline_interval_s", real(c.interval_s)},
           {"timeline", timeline_json(c.timeline)},
+          {"paths", paths_json(c.paths)},
           {"events", events_json(c.events)},
           {"workers", workers_json(c.workers)},
           {"master_restarts", std::move(restarts)},
           {"reconciliation", reconciliation_json(c.reconciliation)},
+          {"verdict", verdict_json(c.verdict)},
           {"final_scrape", c.final_scrape}};
 }
 
@@ -92,6 +141,8 @@ std::string render_bench_json(const BenchResult& result) {
   for (const ClassResult& c : result.classes) classes.push_back(class_json(c));
   json doc = {{"schema_version", result.schema_version},
               {"interrupted", result.interrupted},
+              {"verdict", verdict_json(result.verdict)},
+              {"gate", gate_json(result.gate)},
               {"environment",
                {{"wpm_version", env.wpm_version}, {"hostname", env.hostname},
                 {"kernel", env.kernel}, {"started_utc", env.started_utc}, {"cpus", env.cpus}}},

@@ -5,6 +5,7 @@
 
 #include "core/prom_text.h"
 #include "reports/bench_families.h"
+#include "reports/console_report.h"
 #include "reports/scrape_merge.h"
 
 namespace wpm {
@@ -25,6 +26,13 @@ class ClassSamples {
   }
   // For keys made on the spot (numbers as text, local maps): the family keeps them.
   void put_kept(std::string key, double value) { put(f_.keep(std::move(key)), value); }
+  // A three-label family (worker_class, path, percentile).
+  void put(std::string_view path, std::string_view percentile, double value) {
+    ExpoSample& s = f_.add(value);
+    s.labels[cls_at_] = cls_;
+    s.labels[f_.label("path")] = path;
+    s.labels[f_.label("percentile")] = percentile;
+  }
 
  private:
   ExpoFamily& f_;
@@ -39,6 +47,15 @@ void percentiles(ClassSamples& w, const LatencySummary& l) {
       {"0", l.min_s},   {"50", l.p50_s},   {"90", l.p90_s},
       {"99", l.p99_s}, {"99.9", l.p999_s}, {"100", l.max_s}};
   for (const auto& [p, v] : points) w.put(p, v);
+}
+
+void path_percentiles(ClassSamples& w, const std::vector<PathLatency>& paths) {
+  for (const PathLatency& p : paths) {
+    const LatencySummary& l = p.latency;
+    const std::pair<std::string_view, double> points[] = {
+        {"50", l.p50_s}, {"90", l.p90_s}, {"99", l.p99_s}, {"99.9", l.p999_s}, {"100", l.max_s}};
+    for (const auto& [q, v] : points) w.put(p.path, q, v);
+  }
 }
 
 void errors(ClassSamples& w, const ErrorCounts& e) {
@@ -93,7 +110,38 @@ void class_family(ClassSamples& w, BenchFamily id, const ClassResult& c) {
       for (const auto& [signal, n] : by_signal) w.put_kept(signal, d(n));
       break;
     }
-    case BenchFamily::interrupted: break;
+    case BenchFamily::path_latency: path_percentiles(w, c.paths); break;
+    case BenchFamily::error_ratio: w.put(error_ratio(c)); break;
+    case BenchFamily::verdict: w.put(c.verdict.passed ? 1 : 0); break;
+    default: break;  // run families: run_family()
+  }
+}
+
+double gate_value(BenchFamily id, const GateCheck& c) {
+  switch (id) {
+    case BenchFamily::gate_check_failed: return c.failed ? 1 : 0;
+    case BenchFamily::gate_check_baseline: return c.baseline;
+    case BenchFamily::gate_check_current: return c.current;
+    default: return c.limit;
+  }
+}
+
+// The families that describe the whole run: one sample, or one per gate check.
+void run_family(ExpoFamily& f, BenchFamily id, const BenchResult& r) {
+  const GateResult& g = r.gate;
+  switch (id) {
+    case BenchFamily::interrupted: f.add(r.interrupted ? 1 : 0); break;
+    case BenchFamily::run_passed: f.add(r.verdict.passed && g.passed ? 1 : 0); break;
+    case BenchFamily::gate_applied: f.add(g.applied ? 1 : 0); break;
+    case BenchFamily::gate_passed: f.add(g.passed ? 1 : 0); break;
+    case BenchFamily::gate_scenario_mismatch: f.add(d(g.warnings.size())); break;
+    default:
+      for (const GateCheck& c : g.checks) {
+        if (id == BenchFamily::gate_check_baseline && !c.has_baseline) continue;
+        ExpoSample& s = f.add(gate_value(id, c));
+        s.labels[f.label(kWorkerClassLabel)] = c.worker_class;
+        s.labels[f.label("check")] = c.check;
+      }
   }
 }
 
@@ -115,8 +163,8 @@ std::string render_bench_gauges(const BenchResult& result) {
   std::vector<std::string> names = class_label_values(result);
   for (const BenchFamilyDef& def : bench_family_table()) {
     ExpoFamily f = make_family(def);
-    if (def.id == BenchFamily::interrupted) {
-      f.add(result.interrupted ? 1 : 0);
+    if (is_run_family(def.id)) {
+      run_family(f, def.id, result);
     } else {
       for (size_t i = 0; i < result.classes.size(); ++i) {
         ClassSamples w(f, names[i]);

@@ -77,13 +77,41 @@ std::string render_table(const GateReport& report, const std::vector<Threshold>&
   }
   std::string out = table.render();
   for (const std::string& n : report.notes) out += "note: " + n + "\n";
+  for (const std::string& w : report.warnings) out += "WARNING: " + w + "\n";
   out += "regression gate: " + std::string(report.passed ? "passed" : "FAILED") + " (" +
          std::to_string(failed) + " of " + std::to_string(report.rows.size()) +
          " check(s) failed)\n";
   return out;
 }
 
+std::string config_of(const BenchResult& r, const std::string& key) {
+  auto it = r.config.find(key);
+  return it == r.config.end() ? "" : it->second;
+}
+
+std::string class_list(const BenchResult& r) {
+  std::string out;
+  for (const ClassResult& c : r.classes) out += (out.empty() ? "" : ",") + c.worker_class;
+  return out;
+}
+
 }  // namespace
+
+std::vector<std::string> scenario_differences(const BenchResult& current, const BenchResult& baseline) {
+  std::vector<std::string> out;
+  auto compare = [&](const std::string& what, const std::string& now, const std::string& then) {
+    if (now != then)
+      out.push_back("the baseline ran other " + what + " (" + (then.empty() ? "none" : then) +
+                    ", now " + (now.empty() ? "none" : now) + ")");
+  };
+  compare("worker classes", class_list(current), class_list(baseline));
+  const std::pair<const char*, const char*> keys[] = {
+      {"paths", "paths"},   {"duration_s", "duration (s)"}, {"rate", "rate (req/s)"},
+      {"connections", "connections"}, {"workers", "workers per pool"},
+      {"injects", "injected signals"}};
+  for (const auto& [key, what] : keys) compare(what, config_of(current, key), config_of(baseline, key));
+  return out;
+}
 
 GateReport regression_gate(const BenchResult& current, const BenchResult* baseline,
                            const std::vector<Threshold>& thresholds) {
@@ -96,10 +124,12 @@ GateReport regression_gate(const BenchResult& current, const BenchResult* baseli
                              ", relative checks skipped");
     check_class(c, base, thresholds, report);
   }
-  if (baseline != nullptr)
+  if (baseline != nullptr) {
     for (const ClassResult& b : baseline->classes)
       if (find_class(current, b.worker_class) == nullptr)
         report.notes.push_back(b.worker_class + ": in the baseline but not in this run");
+    report.warnings = scenario_differences(current, *baseline);
+  }
   report.table = render_table(report, thresholds);
   return report;
 }

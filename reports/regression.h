@@ -34,20 +34,19 @@ struct Threshold {
 Result<std::vector<Threshold>> parse_fail_on(std::string_view expr);
 bool needs_baseline(const std::vector<Threshold>& thresholds);
 
-struct GateRow {
-  std::string worker_class;
-  std::string check;  // Threshold::text
-  double baseline = 0, current = 0, limit = 0;
-  bool has_baseline = false;
-  bool failed = false;
-};
+using GateRow = GateCheck;  // core/bench_result.h: one check of one class
 
 struct GateReport {
   bool passed = true;
   std::vector<GateRow> rows;
-  std::vector<std::string> notes;  // classes missing on one side, checks skipped
-  std::string table;               // the readable diff, with a verdict line at the end
+  std::vector<std::string> notes;     // classes missing on one side, checks skipped
+  std::vector<std::string> warnings;  // the baseline ran another scenario (scenario_differences)
+  std::string table;                  // the readable diff, with a verdict line at the end
 };
+
+// How the baseline's scenario differs from the current one (paths, classes, duration, rate,
+// connections, workers, injected signals), one sentence each: a comparison across scenarios proves little.
+std::vector<std::string> scenario_differences(const BenchResult& current, const BenchResult& baseline);
 
 // `baseline` may be null: absolute thresholds still apply, relative ones are skipped (noted).
 GateReport regression_gate(const BenchResult& current, const BenchResult* baseline,

@@ -174,7 +174,10 @@ void HttpEndpoint::Loop::move(Conn& c, Phase to) {
 void HttpEndpoint::Loop::close(Conn& c) {
   if (c.phase == Phase::writing) release_output(c);
   if (c.queued) std::erase(queued_, &c);
-  c.fd.reset();  // also leaves the epoll set
+  // Closing the fd leaves the epoll set only if no other process holds it: a worker forked
+  // while this connection was open keeps a copy, and its events would then name a freed Conn.
+  if (c.fd.valid()) ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, c.fd.get(), nullptr);
+  c.fd.reset();
   c.in.clear();
   move(c, Phase::closed);
 }

@@ -75,6 +75,59 @@ TEST_F(Report, ARegressionAgainstTheBaselineExits3) {
   EXPECT_NE(out_.str().find("p99>+10%"), std::string::npos) << out_.str();
 }
 
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+TEST_F(Report, TheGateVerdictIsInEveryReport) {
+  options_.baseline = write_baseline(1000, 0.001);  // p99 doubled since
+  options_.fail_on = "p99>+10%,rps<-5%";
+  outcome_.result.config["duration_s"] = "10";  // the baseline's config has none
+  ASSERT_EQ(*report(options_, outcome_, out_), kExitThreshold);
+  const GateResult& g = outcome_.result.gate;  // kept for the push that follows
+  EXPECT_TRUE(g.applied);
+  EXPECT_FALSE(g.passed);
+  ASSERT_EQ(g.checks.size(), 2u);
+  EXPECT_EQ(g.checks[0].check, "p99>+10%");
+  EXPECT_DOUBLE_EQ(g.checks[0].baseline, 0.001);
+  EXPECT_DOUBLE_EQ(g.checks[0].current, 0.002);
+  EXPECT_TRUE(g.checks[0].failed);
+  EXPECT_FALSE(g.checks[1].failed);
+  ASSERT_EQ(g.warnings.size(), 1u);
+  EXPECT_NE(g.warnings[0].find("duration"), std::string::npos);
+  std::string json = read_file(dir_ + "/report.json");
+  EXPECT_NE(json.find("\"gate\": {\n    \"applied\": true,\n    \"passed\": false"), std::string::npos);
+  EXPECT_NE(json.find("\"scenario_warnings\": [\n      \"the baseline ran other duration"), std::string::npos);
+  std::string prom = read_file(dir_ + "/report.prom");
+  EXPECT_NE(prom.find("\nwpm_bench_gate_passed 0\n"), std::string::npos) << prom;
+  EXPECT_NE(prom.find("\nwpm_bench_gate_scenario_mismatch 1\n"), std::string::npos);
+  EXPECT_NE(prom.find("wpm_bench_gate_check_failed{worker_class=\"sync\",check=\"p99>+10%\"} 1"),
+            std::string::npos);
+  EXPECT_NE(prom.find("wpm_bench_gate_check_baseline{worker_class=\"sync\",check=\"p99>+10%\"} 0.001"),
+            std::string::npos);
+  EXPECT_NE(prom.find("\nwpm_bench_run_passed 0\n"), std::string::npos);
+  std::string html = read_file(dir_ + "/report.html");
+  size_t banner = html.find("<div id=\"gate\" class=\"verdict bad\">Regression gate: FAILED");
+  ASSERT_NE(banner, std::string::npos);
+  EXPECT_LT(banner, html.find("<h2>Summary</h2>"));  // at the top
+  EXPECT_NE(html.find("Scenario mismatch: the baseline ran other duration"), std::string::npos);
+}
+
+TEST_F(Report, AFailedVerdictIsPrintedAndInTheFiles) {
+  outcome_.result.verdict = {false, {"sync: no successful response"}};
+  outcome_.exit_code = kExitThreshold;
+  EXPECT_EQ(*report(options_, outcome_, out_), kExitThreshold);
+  EXPECT_NE(out_.str().find("verdict: FAILED\n  sync: no successful response\n"), std::string::npos);
+  EXPECT_NE(read_file(dir_ + "/report.html").find("Verdict: FAILED<ul><li>sync: no successful response"),
+            std::string::npos);
+  EXPECT_NE(read_file(dir_ + "/report.prom").find("\nwpm_bench_run_passed 0\n"), std::string::npos);
+  Result<BenchResult> back = parse_bench_json(read_file(dir_ + "/report.json"));
+  ASSERT_TRUE(back.ok());
+  EXPECT_FALSE(back->verdict.passed);
+  EXPECT_EQ(back->verdict.reasons, outcome_.result.verdict.reasons);
+}
+
 TEST_F(Report, AGatePassedKeepsTheMeasurementsExitCode) {
   options_.baseline = write_baseline(1000, 0.002);
   options_.fail_on = "p99>+10%";

@@ -82,6 +82,63 @@ TEST(Assemble, ServerSideFromTheScrapes) {
   EXPECT_EQ(server, (std::vector<uint64_t>{250, 250, 250, 252}));  // sums to the delta
 }
 
+// At 100 ms, with a scrape missing and one after the drain, every increase lands in exactly
+// one point: the server timeline sums to the server's delta. (Samples carry planned times.)
+TEST(Assemble, TheServerTimelineAtTheIntervalSumsToTheTotal) {
+  RunRecord r = pool_run();
+  r.load.timeline.clear();
+  for (int i = 0; i < 40; ++i) r.load.timeline.push_back({0.1 * i, 25, 0, 0.001, 0});
+  r.scrapes.clear();
+  double requests = 500;
+  for (int k = 1; k <= 40; ++k) {
+    requests += 25 + (k % 3);  // uneven increases
+    if (k % 7 == 0) continue;  // a failed scrape: the next one covers both
+    r.scrapes.push_back({0.1 * k, requests});
+  }
+  requests += 5;  // the drain, seen by the settle scrape
+  r.scrapes.push_back({4.07, requests});
+  r.after->requests = requests;
+  ClassResult c = assemble(r);
+  uint64_t sum = 0;
+  for (const TimelinePoint& p : c.timeline) sum += p.server_requests;
+  EXPECT_EQ(sum, c.reconciliation.server_delta);
+  EXPECT_EQ(sum, static_cast<uint64_t>(requests - 500));
+  EXPECT_EQ(c.timeline[0].server_requests, 26u);  // the first scrape closes the first point
+  EXPECT_EQ(c.timeline[6].server_requests, 0u);  // the scrape closing it (k = 7) failed…
+  EXPECT_EQ(c.timeline[7].server_requests, 26u + 27);  // …so the next one covers both
+  EXPECT_EQ(c.timeline[39].server_requests, 26u + 5);  // the last point takes the drain
+}
+
+TEST(Assemble, InjectionTimesAreTheMastersWhenItRecordedThem) {
+  RunRecord r = pool_run();
+  r.origin_s = 100;  // the measured start, CLOCK_MONOTONIC seconds
+  InjectionRecord seen{{1, ControlSignal::abort, 1, "1s:abort:worker=1"}, InjectionOutcome::effect_seen};
+  seen.times.signal_sent = 1.0;
+  seen.times.worker_gone = seen.times.replacement_spawned = 1.02;  // as a 20 ms poll saw it
+  seen.times.replacement_ready = seen.times.effect_seen = 1.12;
+  seen.pid = 12;
+  seen.detail = "worker 1 replaced by pid 13 (C)";
+  WorkerRow next = row(1, "C", 13, WorkerState::running, 0);
+  next.times = {101'004'000'000, 101'060'000'000, 0, 12, 101'003'000'000};
+  seen.successor = next;
+  r.discovered[1].times = next.times;
+  r.discovered[1].times.first_request_ns = 101'061'000'000;  // served since the effect
+  r.injections = {seen};
+  InjectedEvent e = assemble(r).events.at(0);
+  EXPECT_TRUE(e.times.exact);
+  EXPECT_NEAR(*e.times.worker_gone, 1.003, 1e-9);
+  EXPECT_NEAR(*e.times.replacement_spawned, 1.004, 1e-9);
+  EXPECT_NEAR(*e.times.replacement_ready, 1.060, 1e-9);
+  EXPECT_NEAR(*e.times.first_request, 1.061, 1e-9);
+  EXPECT_NEAR(*e.times.effect_seen, 1.12, 1e-9);  // the poll's, always
+  EXPECT_EQ(e.effect, "worker 1 replaced by pid 13 (C), ready 0.060 s after the signal (the master's times)");
+  r.injections[0].successor.reset();  // no record: the polled times stay
+  r.discovered[1].times = {};
+  InjectedEvent polled = assemble(r).events.at(0);
+  EXPECT_FALSE(polled.times.exact);
+  EXPECT_NEAR(*polled.times.worker_gone, 1.02, 1e-9);
+}
+
 TEST(Assemble, WorkersAreTheLiveOnesWithTheScrapesFigures) {
   ClassResult c = assemble(pool_run());
   ASSERT_EQ(c.workers.size(), 2u);
@@ -93,6 +150,33 @@ TEST(Assemble, WorkersAreTheLiveOnesWithTheScrapesFigures) {
   EXPECT_EQ(c.workers[1].worker_id, "C");
   EXPECT_EQ(c.workers[1].index, 1u);
   EXPECT_EQ(c.workers[1].requests, 102u);
+}
+
+TEST(Assemble, ExitedWorkersKeepTheMastersLastFiguresAndYoungOnesAreNotZero) {
+  RunRecord r = pool_run();
+  r.started = {row(0, "B", 10, WorkerState::running, 0), row(1, "Z", 9, WorkerState::running, 0)};
+  r.after->workers["B"].rss_bytes = 8192;  // sampled by the master just before reaping
+  r.after->workers["B"].cpu_percent = 12.5;
+  r.before->workers["OLD"] = row(0, "OLD", 0, WorkerState::exited, 7);  // gone before the run
+  r.after->workers["OLD"] = r.before->workers["OLD"];
+  r.after->workers["C"].cpu_seconds = 0.05;  // 0.2 s old: no percentage sampled yet
+  r.after->workers["C"].uptime_seconds = 0.2;
+  r.discovered[1].rss_bytes = 5000;  // the state file's sample, the scrape has none yet
+  ClassResult c = assemble(r);
+  std::vector<std::string> ids;
+  for (const WorkerRow& w : c.workers) ids.push_back(w.worker_id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"A", "C", "B"}));  // live first, then exited
+  EXPECT_EQ(c.workers[2].state, WorkerState::exited);
+  EXPECT_EQ(c.workers[2].index, 0u);
+  EXPECT_EQ(c.workers[2].pid, 10);
+  EXPECT_EQ(c.workers[2].requests, 300u);
+  EXPECT_EQ(c.workers[2].rss_bytes, 8192u);
+  EXPECT_DOUBLE_EQ(c.workers[2].cpu_percent, 12.5);
+  EXPECT_NEAR(c.workers[1].cpu_percent, 25, 1e-9);
+  EXPECT_EQ(c.workers[1].rss_bytes, 5000u);
+  uint64_t served = 0;
+  for (const WorkerRow& w : c.workers) served += w.requests;
+  EXPECT_EQ(served, 600u + 102 + 300);  // every worker that served in the run has its row
 }
 
 TEST(Assemble, InjectionsBecomeEventsFromTheirOutcome) {
@@ -135,6 +219,20 @@ TEST(Assemble, NoScrapeIsAMismatchThatFailsTheRun) {
   EXPECT_EQ(c.reconciliation.verdict, "MISMATCH: could not scrape http://127.0.0.1:9095/metrics");
   EXPECT_EQ(class_exit_code(c, false), kExitThreshold);
   EXPECT_EQ(class_exit_code(c, true), kExitOk);  // an interrupted run ends with exit 1 anyway
+}
+
+TEST(Assemble, TheVerdictIsPartOfTheResult) {
+  RunRecord r = pool_run();
+  r.load.counts.reset = 3;  // 3 of 1003 ended requests: 0.3 %
+  EXPECT_TRUE(assemble(r).verdict.passed);
+  r.max_error_ratio = 0.001;
+  ClassResult c = assemble(r);
+  EXPECT_FALSE(c.verdict.passed);
+  EXPECT_EQ(class_exit_code(c, false), kExitThreshold);
+  r.load.counts.responses = 0;
+  r.max_error_ratio = 1;
+  r.has_pool = false;
+  EXPECT_NE(assemble(r).verdict.reasons.at(0).find("no successful response"), std::string::npos);
 }
 
 TEST(Assemble, AMismatchFailsTheRunAMatchDoesNot) {

@@ -200,6 +200,34 @@ TEST(Engine, ClassResultCarriesTheClientSide) {
   EXPECT_EQ(c.timeline.size(), 1u);
 }
 
+TEST(Engine, TimelineAtTheIntervalAndLatencyPerPath) {
+  DelayServer server({});
+  LoadSpec spec = spec_for(server.port());
+  spec.paths = {"/a", "/b", "/a"};  // a path listed twice is one entry of the report
+  spec.timeline_interval_s = 0.1;
+  spec.duration_s = 0.5;
+  LoadResult r = run_to_end(spec);
+  ClassResult c;
+  fill_class_result(r, c);
+  EXPECT_DOUBLE_EQ(c.interval_s, 0.1);
+  ASSERT_GE(c.timeline.size(), 5u);
+  uint64_t completed = 0;
+  for (size_t i = 0; i < c.timeline.size(); ++i) {
+    EXPECT_NEAR(c.timeline[i].t_s, 0.1 * static_cast<double>(i), 1e-9);
+    completed += c.timeline[i].completed;
+  }
+  EXPECT_EQ(completed, r.counts.responses);  // every response in exactly one interval
+  EXPECT_GT(c.timeline[2].completed, 0u);
+  ASSERT_EQ(c.paths.size(), 2u);
+  EXPECT_EQ(c.paths[0].path, "/a");
+  EXPECT_EQ(c.paths[1].path, "/b");
+  EXPECT_EQ(c.paths[0].latency.count + c.paths[1].latency.count, c.latency.count);
+  EXPECT_NEAR(static_cast<double>(c.paths[0].latency.count),
+              2.0 * static_cast<double>(c.paths[1].latency.count), 8.0);
+  EXPECT_GT(c.paths[1].latency.p99_s, 0);
+  EXPECT_TRUE(c.paths[0].latency.spectrum.empty());
+}
+
 TEST(Engine, ServerClosingConnectionsIsNotAnError) {
   DelayServerOptions o;  // every 3rd response says `Connection: close`; idle ones time out
   o.policy = [](uint64_t n) { return DelayAction{DelayAction::respond, 0, 200, n % 3 == 0}; };

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <sstream>
 
 #include "reports/html_charts.h"
@@ -25,13 +26,53 @@ TEST(HtmlReport, SelfContainedAndEscaped) {
     EXPECT_EQ(html.find(external), std::string::npos) << external;
   EXPECT_NE(html.find("quote &quot; backslash \\ &lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
   EXPECT_NE(html.find("(reason=abort) &lt;lost 5&gt;"), std::string::npos);
-  EXPECT_EQ(count(html, "<svg"), 1u + 3 * 4);  // spectrum, then throughput, p99, RSS, CPU per class
-  EXPECT_EQ(count(html, "class=\"verdict ok\""), 2u);
+  // The spectrum, then throughput, errors, p99, RSS and CPU per class.
+  EXPECT_EQ(count(html, "<svg"), 1u + 3 * 5);
+  EXPECT_EQ(count(html, "<title>Errors (every 1.00s): "), 3u);  // errors/s on their own axis
+  // The run's verdict banner, then two classes that reconciled.
+  EXPECT_EQ(count(html, "class=\"verdict ok\""), 3u);
+  EXPECT_EQ(html.find("<div id=\"verdict\" class=\"verdict ok\">Verdict: PASSED"),
+            html.find("class=\"verdict ok\"") - 18);
   EXPECT_EQ(count(html, "class=\"verdict bad\">Reconciliation: MISMATCH"), 1u);
-  // 2 events in sync and in thread (none in gevent), each marked on throughput and p99.
-  EXPECT_EQ(count(html, "class=\"marker\""), 8u);
+  // 2 events in sync and in thread (none in gevent), each marked on all three timelines.
+  EXPECT_EQ(count(html, "class=\"marker\""), 12u);
   EXPECT_NE(html.find(">abort worker=1</text>"), std::string::npos);
   EXPECT_NE(html.find(">99.9%</text>"), std::string::npos);
+}
+
+// A 100 ms timeline with a dip at 1.5 s: the numbers and the zoomed chart of the injection.
+TEST(HtmlCharts, AnInjectionsDipAndRecoveryAtTheInterval) {
+  ClassResult c;
+  c.worker_class = "sync";
+  c.duration_s = 4;
+  c.interval_s = 0.1;
+  for (int i = 0; i < 40; ++i) c.timeline.push_back({0.1 * i, 100, 0, 0.001, 100});
+  c.timeline[15].completed = 20;  // 200 req/s in [1.5, 1.6)
+  c.timeline[16].completed = 60;  // 600 req/s, not yet 90 % of 1000
+  InjectedEvent e;
+  e.signal = "quit", e.target = "worker=0", e.delivered = true, e.fired_s = 1.5;
+  e.times.signal_sent = 1.5;
+  e.times.worker_gone = 1.58;
+  e.times.replacement_spawned = 1.5801;
+  e.times.replacement_ready = 1.68;
+  c.events.push_back(e);
+  DipRecovery d = dip_and_recovery(c, 1.5);
+  ASSERT_TRUE(d.measured);
+  EXPECT_NEAR(d.before_rps, 1000, 1e-6);
+  EXPECT_NEAR(d.low_rps, 200, 1e-6);
+  EXPECT_NEAR(d.low_at_s, 1.5, 1e-9);
+  EXPECT_NEAR(d.recovered_s, 0.2, 1e-9);  // [1.7, 1.8) is back at 1000
+  std::string chart = injection_chart(c, e, "#1f77b4");
+  EXPECT_NE(chart.find(">signal</text>"), std::string::npos) << chart;
+  EXPECT_NE(chart.find(">gone+spawned</text>"), std::string::npos);  // 0.1 ms apart: one marker
+  EXPECT_NE(chart.find(">ready</text>"), std::string::npos);
+  EXPECT_EQ(count(chart, "class=\"marker\""), 3u);
+  c.timeline[16].completed = c.timeline[17].completed = 10;
+  for (int i = 17; i < 40; ++i) c.timeline[i].completed = 10;
+  EXPECT_TRUE(std::isnan(dip_and_recovery(c, 1.5).recovered_s));  // never back within 3 s
+  InjectedEvent never = e;
+  never.times = {};
+  EXPECT_EQ(injection_chart(c, never, "#1f77b4"), "");
 }
 
 TEST(HtmlReport, EmptyResultStillRenders) {
