@@ -48,7 +48,7 @@ BenchEnvironment environment() {
 
 Result<BenchOutcome> run_bench(const BenchOptions& o, const std::atomic<bool>& interrupted) {
   if (Status valid = validate(o); !valid) return valid.error();
-  if (mkdir(o.out_dir.c_str(), 0755) != 0 && errno != EEXIST)
+  if (mkdir(o.out_dir.c_str(), 0700) != 0 && errno != EEXIST)
     return errno_error("creating report directory " + o.out_dir);
   BenchOutcome out;
   out.result.environment = environment();
