@@ -1,5 +1,6 @@
 // The end of a bench: console table, report files, regression gate (bench.h).
 #include <fstream>
+#include <iostream>
 
 #include "bench/bench.h"
 #include "core/log.h"
@@ -12,7 +13,13 @@
 namespace wpm::bench {
 namespace {
 
+// "-" is standard output (the caller then prints its own lines to stderr).
 Status write_file(const std::string& path, const std::string& text) {
+  if (path == "-") {
+    std::cout << text << std::flush;
+    if (!std::cout) return Error{"writing a report to stdout failed", kExitRuntime};
+    return {};
+  }
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << text;
   out.close();
@@ -64,7 +71,7 @@ Result<int> report(const BenchOptions& o, const BenchOutcome& outcome, std::ostr
   out << render_console(outcome.result) << std::flush;
   Result<std::vector<std::string>> written = write_reports(o, outcome.result);
   if (!written) return Error{written.error().message, kExitRuntime};
-  for (const std::string& path : *written) out << "wrote " << path << "\n";
+  for (const std::string& path : *written) out << "wrote " << (path == "-" ? "stdout" : path) << "\n";
   if (outcome.result.interrupted)
     return Error{"bench: interrupted; the reports hold what was measured", kExitRuntime};
   Result<int> gate = apply_gate(o, outcome.result, out);
