@@ -198,7 +198,7 @@ Status check_not_empty(const std::string& text) {
 }
 
 Status check_output_path(const std::string& text) {
-  if (!text.empty()) return {};
+  if (text.find('\0') == std::string::npos) return {};  // "" = the default place under --out
   return usage("expected a file path or - (standard output)");
 }
 

@@ -37,6 +37,6 @@ Status check_request_path(const std::string& text);   // "/…", no spaces or co
 Status check_pool_name(const std::string& text);      // a runtime-directory name
 Status check_http_url(const std::string& text);       // http(s)://host[:port][/path]
 Status check_not_empty(const std::string& text);
-Status check_output_path(const std::string& text);    // a file path, or "-" for stdout
+Status check_output_path(const std::string& text);    // a file path, "-" for stdout, "" default
 
 }  // namespace wpm::cli
