@@ -241,3 +241,19 @@ TEST(Docs, ManPageAndCompletionsListEveryBenchFlag) {
 
 }  // namespace
 }  // namespace wpm::cli
+
+namespace wpm::cli {
+namespace {
+
+TEST(Examples, ConfigFilesLoadThroughTheTables) {
+  BenchOptions bench_options = default_scenario();
+  Status bench_loaded = bench_option_table().load(WPM_SOURCE_DIR "/examples/bench.toml", bench_options);
+  ASSERT_TRUE(bench_loaded) << bench_loaded.error().message;
+  EXPECT_EQ(bench_options.injects.size(), 2u);
+  ServeOptions serve_options;
+  Status serve_loaded = serve_option_table().load(WPM_SOURCE_DIR "/examples/serve.toml", serve_options);
+  ASSERT_TRUE(serve_loaded) << serve_loaded.error().message;
+}
+
+}  // namespace
+}  // namespace wpm::cli
