@@ -14,9 +14,11 @@ using supervisor::SignalRequest;
 
 template <class Opts>
 std::vector<Option<Opts>> pool_options() {
+  Value<Opts> pid = count(&Opts::pid, 1, 4194304);
+  pid.show = [](const Opts& o) { return o.pid ? std::to_string(o.pid) : std::string(); };  // 0 = unset
   return {
       {"--name", "", "Pool name", text(&Opts::name, check_pool_name, "NAME")},
-      {"--pid", "", "Master pid (instead of --name)", count(&Opts::pid, 1, 4194304)},
+      {"--pid", "", "Master pid (instead of --name)", pid},
   };
 }
 
