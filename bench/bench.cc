@@ -52,7 +52,7 @@ Result<BenchOutcome> run_bench(const BenchOptions& o, const std::atomic<bool>& i
     return errno_error("creating report directory " + o.out_dir);
   BenchOutcome out;
   out.result.environment = environment();
-  out.result.config = describe(o);
+  out.result.config = o.config;
   SteadyClock clock;
   RunContext ctx{o, interrupted, clock};
   std::vector<std::pair<std::string, PoolOpener>> runs;

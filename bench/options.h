@@ -1,5 +1,6 @@
-// What a `wpm bench` run is asked to do: the plain options struct. cli/ declares the flags and
-// TOML keys that fill it (cli/bench_options.h); bench/ only reads it.
+// What a `wpm bench` run is asked to do: the plain options struct. cli/'s flag model declares
+// each field's flag, TOML key, range and help once (cli/bench_options.cc) and fills `config`
+// from the same declarations; bench/ only reads it.
 #pragma once
 
 #include <cstdint>
@@ -58,12 +59,12 @@ struct BenchOptions {
   std::string baseline, fail_on;
   double push_timeout_s = 5;
   int push_retries = 3;
+  // The effective options as text, for the report's "config" section (keyed by TOML key).
+  std::map<std::string, std::string> config;
 };
 
-// Cross-field checks made before anything starts: usage errors (exit 2) naming the flag.
+// Cross-field checks made before anything starts, for every caller of run_bench (cli/ checks
+// each value's range as it parses): usage errors (exit 2) naming the flag.
 Status validate(const BenchOptions& options);
-
-// The effective options as text, for the report's "config" section.
-std::map<std::string, std::string> describe(const BenchOptions& options);
 
 }  // namespace wpm::bench

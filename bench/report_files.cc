@@ -1,5 +1,6 @@
 // The end of a bench: console table, report files, regression gate (bench.h).
 #include <fstream>
+#include <iostream>
 
 #include "bench/bench.h"
 #include "core/log.h"
@@ -13,9 +14,15 @@
 namespace wpm::bench {
 namespace {
 
-// --out may be a shared directory: a symlink or another user's file planted at a report's
-// path is replaced, never written through (core/safe_file.h).
+// "-" is standard output (the caller then prints its own lines to stderr). --out may be a
+// shared directory: a symlink or another user's file planted at a report's path is replaced,
+// never written through (core/safe_file.h).
 Status write_file(const std::string& path, const std::string& text) {
+  if (path == "-") {
+    std::cout << text << std::flush;
+    if (!std::cout) return Error{"writing a report to stdout failed", kExitRuntime};
+    return {};
+  }
   if (Status s = replace_file(path, text, 0600); !s) return Error{"writing " + path + ": " + s.error().message};
   return {};
 }
@@ -79,7 +86,7 @@ Result<int> report(const BenchOptions& o, BenchOutcome& outcome, std::ostream& o
   out << render_console(result) << std::flush;
   Result<std::vector<std::string>> written = write_reports(o, result);
   if (!written) return Error{written.error().message, kExitRuntime};
-  for (const std::string& path : *written) out << "wrote " << path << "\n";
+  for (const std::string& path : *written) out << "wrote " << (path == "-" ? "stdout" : path) << "\n";
   if (result.interrupted)
     return Error{"bench: interrupted; the reports hold what was measured", kExitRuntime};
   if (!gate) return gate.error();

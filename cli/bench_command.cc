@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "bench/bench.h"
+#include "cli/command_config.h"
 #include "cli/push_command.h"
 #include "core/log.h"
 
@@ -14,39 +15,45 @@ namespace {
 std::atomic<bool> g_interrupted{false};
 extern "C" void on_interrupt(int) { g_interrupted.store(true); }
 
+int fail(const Error& e) {
+  log_error(e.message);
+  return e.exit_code;
+}
+
 }  // namespace
 
 void add_bench_command(CLI::App& root, BenchCommand& cmd) {
-  cmd.app = root.add_subcommand("bench", "Benchmark worker pools: load, faults, reconciliation, reports");
-  cmd.app->add_option("--config", cmd.config_path, "TOML file; flags override it")->check(CLI::ExistingFile);
-  add_bench_flags(*cmd.app, cmd.options, cmd.injects, cmd.classes);
+  cmd.app = root.add_subcommand(
+      "bench", "Benchmark worker pools: load, faults, reconciliation, reports. With no flags, the "
+               "default scenario; flags and -c FILE change its fields");
+  add_config_flag(*cmd.app, cmd.config_path);
+  cmd.table.add_to(*cmd.app, default_scenario());
+}
+
+Status resolve_bench(BenchCommand& cmd) {
+  BenchOptions& o = cmd.options;
+  o = default_scenario();
+  if (Status s = load_config(cmd.table, cmd.config_path, o); !s) return s;
+  if (Status s = cmd.table.apply_flags(o); !s) return s;
+  if (Status s = validate_bench(o); !s) return s;
+  o.config = cmd.table.describe(o);
+  return {};
 }
 
 int run_bench(BenchCommand& cmd) {
   set_log_tag("bench");
-  if (Status s = finish_bench_options(cmd.options, cmd.injects, cmd.classes); !s) {
-    log_error(s.error().message);
-    return s.error().exit_code;
-  }
+  if (Status s = resolve_bench(cmd); !s) return fail(s.error());
   const BenchOptions& o = cmd.options;
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
   Result<bench::BenchOutcome> outcome = bench::run_bench(o, g_interrupted);
-  if (!outcome) {
-    log_error(outcome.error().message);
-    return outcome.error().exit_code;
-  }
-  Result<int> exit_code = bench::report(o, *outcome, std::cout);
-  if (!exit_code) {
-    log_error(exit_code.error().message);
-    return exit_code.error().exit_code;
-  }
-  if (!o.push_url.empty()) {
-    if (Status s = push_bench(o, outcome->result); !s) {
-      log_error(s.error().message);
-      return s.error().exit_code;
-    }
-  }
+  if (!outcome) return fail(outcome.error());
+  // A report on stdout (-) keeps stdout machine-readable: the table goes to stderr then.
+  bool report_on_stdout = o.json_path == "-" || o.prom_path == "-" || o.html_path == "-";
+  Result<int> exit_code = bench::report(o, *outcome, report_on_stdout ? std::cerr : std::cout);
+  if (!exit_code) return fail(exit_code.error());
+  if (!o.push_url.empty())
+    if (Status s = push_bench(o, outcome->result); !s) return fail(s.error());
   return *exit_code;
 }
 

@@ -4,7 +4,6 @@
 
 #include <CLI/CLI.hpp>
 #include <string>
-#include <vector>
 
 #include "cli/bench_options.h"
 
@@ -12,14 +11,15 @@ namespace wpm::cli {
 
 struct BenchCommand {
   BenchOptions options;
-  std::vector<std::string> injects;
-  std::string classes;
-  std::string config_path;
-  bool defaults = false;  // bare `wpm bench`: the embedded scenario
+  std::string config_path;  // -c/--config
+  OptionTable<BenchOptions> table = bench_option_table();
   CLI::App* app = nullptr;
 };
 
 void add_bench_command(CLI::App& root, BenchCommand& cmd);
+// The default scenario < the config file < the flags, then validate_bench(): every check
+// runs here, before any pool starts.
+Status resolve_bench(BenchCommand& cmd);
 int run_bench(BenchCommand& cmd);
 
 }  // namespace wpm::cli

@@ -1,21 +1,126 @@
 #include "cli/bench_options.h"
 
-#include <sstream>
+#include <fstream>
 
-#include "cli/config.h"
+#include "cli/flag_kinds.h"
 #include "cli/parse_helpers.h"
+#include "core/log.h"
+#include "reports/json_report.h"
+#include "reports/regression.h"
 #include "supervisor/control.h"
 
 namespace wpm::cli {
+namespace {
+
+using Opt = Option<BenchOptions>;
+using O = BenchOptions;
+
+Status add_inject(std::vector<InjectSpec>& injects, const std::string& text) {
+  if (text == "none") return {};  // `--inject none`: no injections at all
+  Result<InjectSpec> spec = parse_inject(text);
+  if (!spec) return spec.error();
+  injects.push_back(*spec);
+  return {};
+}
+
+Status add_class(std::vector<WorkerClass>& classes, const std::string& name) {
+  if (name == "all") {
+    for (std::string_view each : kWorkerClassNames)
+      if (Status s = add_class(classes, std::string(each)); !s) return s;
+    return {};
+  }
+  Result<WorkerClass> c = parse_worker_class_value(name);
+  if (!c) return c.error();
+  for (WorkerClass have : classes)
+    if (have == *c) return Error{"'" + name + "' is listed twice", kExitUsage};
+  classes.push_back(*c);
+  return {};
+}
+
+Status check_fail_on(const std::string& text) {
+  if (text.empty()) return {};
+  Result<std::vector<Threshold>> parsed = parse_fail_on(text);
+  if (!parsed) {
+    std::string message = parsed.error().message;  // the model names the flag itself
+    if (message.rfind("--fail-on: ", 0) == 0) message.erase(0, 11);
+    return Error{message, kExitUsage};
+  }
+  return {};
+}
+
+Status check_target(const std::string& text) { return text.empty() ? Status{} : check_http_url(text); }
+
+std::vector<Opt> pool_options() {
+  Value<O> classes = list<O, WorkerClass>(&O::classes, add_class,
+      [](const WorkerClass& c) { return std::string(to_string(c)); }, "CLASS[,CLASS...]");
+  classes.split_commas = true;
+  classes.choices = worker_class_names();
+  classes.choices.push_back("all");
+  return {
+      {"--worker-class,-k", "pool.worker_classes", "Worker classes to run: all, or a comma list of sync, thread, eventlet, gevent", classes},
+      {"--workers,-w", "pool.workers", "Workers per pool", count(&O::workers, 1, 512)},
+      {"--threads", "pool.threads", "Threads per worker (thread class)", count(&O::threads, 1, 4096)},
+      {"--worker-connections", "pool.worker_connections", "Open connections per worker", count(&O::worker_connections, 1, 1000000)},
+      {"--worker-timeout", "pool.timeout", "The pool's heartbeat --timeout", duration(&O::worker_timeout_s, 0.1, 86400)},
+      {"--no-metrics", "pool.metrics", "Run the pools with request instrumentation off", off_switch(&O::metrics)},
+  };
+}
+
+std::vector<Opt> load_options() {
+  Value<O> injects = list<O, InjectSpec>(&O::injects, add_inject,
+      [](const InjectSpec& i) { return i.text; }, "AT:SIGNAL[:worker=K]");
+  return {
+      {"--duration,-d", "load.duration", "Measured phase per worker class", duration(&O::duration_s, 0.1, 86400)},
+      {"--warmup", "load.warmup", "Load before measuring, excluded from results", duration(&O::warmup_s, 0, 3600)},
+      {"--connections", "load.connections", "Client connections", count(&O::connections, 1, 100000)},
+      {"--client-threads", "load.client_threads", "Load generator threads (at most --connections)", count(&O::client_threads, 1, 1024)},
+      {"--rate,-R", "load.rate", "Requests/s in open loop; 0 = closed loop", number(&O::rate, 0, 1e7, "REQ/S")},
+      {"--poisson", "load.poisson", "Poisson arrivals in open loop (default constant)", on_switch(&O::poisson)},
+      {"--no-keepalive", "load.keepalive", "A new connection per request", off_switch(&O::keepalive)},
+      {"--connect-timeout", "load.connect_timeout", "Client connect timeout", duration(&O::connect_timeout_s, 0.001, 3600)},
+      {"--request-timeout", "load.request_timeout", "Client request timeout", duration(&O::request_timeout_s, 0.001, 3600)},
+      {"--path", "load.paths", "Request path, repeat for a round-robin mix", texts(&O::paths, check_request_path, "PATH")},
+      {"--target", "load.target", "Benchmark this URL instead of starting pools", text(&O::target, check_target, "URL")},
+      {"--interval", "load.interval", "Timeline resolution of the client and server series", duration(&O::interval_s, 0.01, 60)},
+      {"--inject", "inject.events", "Signal at a time of the measured phase, e.g. 2s:abort:worker=0 (repeatable; none = no injections)", injects},
+  };
+}
+
+std::vector<Opt> report_options() {
+  std::vector<Opt> out{
+      {"--out,-o", "report.out", "Report directory", text(&O::out_dir, check_not_empty, "DIR")},
+      {"--json", "report.json", "JSON report path, - = stdout (default OUT/report.json)", text(&O::json_path, check_output_path, "FILE")},
+      {"--prom", "report.prom", "Prometheus text path, - = stdout (default OUT/report.prom)", text(&O::prom_path, check_output_path, "FILE")},
+      {"--html", "report.html", "HTML report path, - = stdout (default OUT/report.html)", text(&O::html_path, check_output_path, "FILE")},
+      {"--no-progress", "report.progress", "No live progress line", off_switch(&O::progress)},
+  };
+  out.back().in_report = false;
+  return out;
+}
+
+std::vector<Opt> push_and_gate_options() {
+  std::vector<Opt> out{
+      {"--push-url", "push.url", "Pushgateway base URL (credentials: WPM_PUSH_USERNAME / WPM_PUSH_PASSWORD)", text(&O::push_url, check_target, "URL")},
+      {"--push-job", "push.job", "Pushgateway job", text(&O::push_job, check_not_empty, "JOB")},
+      {"--push-label", "push.labels", "Grouping label K=V (repeatable)", texts(&O::push_labels, check_label_pair, "K=V")},
+      {"--push-timeout", "push.timeout", "Per-attempt push timeout", duration(&O::push_timeout_s, 0.001, 3600)},
+      {"--push-retries", "push.retries", "Push retries after the first attempt", count(&O::push_retries, 0, 100)},
+      {"--baseline", "gate.baseline", "Previous JSON report to compare against", text(&O::baseline, nullptr, "FILE")},
+      {"--max-error-ratio", "gate.max_error_ratio", "A class fails (exit 3) when errors over requests that ended exceed this", number(&O::max_error_ratio, 0, 1, "RATIO")},
+      {"--fail-on", "gate.fail_on", "Regression thresholds, e.g. 'p99>+10%,rps<-5%' (metrics: rps p50 p90 p99 p999 max mean errors error_rate)", text(&O::fail_on, check_fail_on, "EXPR")},
+  };
+  out.front().in_report = false;  // a URL may carry more than the report should show
+  return out;
+}
+
+}  // namespace
 
 Result<InjectSpec> parse_inject(const std::string& text) {
   auto bad = [&text](const std::string& why) {
-    return Error{"--inject '" + text + "': " + why + " (expected AT:SIGNAL[:worker=K], e.g. 2s:abort:worker=0)",
+    return Error{"'" + text + "': " + why + " (expected AT:SIGNAL[:worker=K], e.g. 2s:abort:worker=0)",
                  kExitUsage};
   };
-  std::vector<std::string> parts;
-  std::stringstream in(text);
-  for (std::string part; std::getline(in, part, ':');) parts.push_back(part);
+  std::vector<std::string> parts = split(text, ':');
   if (parts.size() < 2 || parts.size() > 3) return bad("wrong number of fields");
   InjectSpec spec;
   spec.text = text;
@@ -27,12 +132,10 @@ Result<InjectSpec> parse_inject(const std::string& text) {
   spec.signal = *sig;
   if (parts.size() == 3) {
     const std::string& w = parts[2];
-    if (w.rfind("worker=", 0) != 0 || w.size() == 7) return bad("third field must be worker=K");
-    try {
-      spec.worker = static_cast<uint32_t>(std::stoul(w.substr(7)));
-    } catch (const std::exception&) {
-      return bad("worker index must be a number");
-    }
+    if (w.rfind("worker=", 0) != 0) return bad("third field must be worker=K");
+    Result<int64_t> index = parse_count(w.substr(7), 0, 511);
+    if (!index) return bad("worker index: " + index.error().message);
+    spec.worker = static_cast<uint32_t>(*index);
   }
   return spec;
 }
@@ -47,140 +150,74 @@ BenchOptions default_scenario() {
   return o;
 }
 
-void add_bench_flags(CLI::App& app, BenchOptions& o, std::vector<std::string>& injects,
-                     std::string& classes) {
-  app.add_option("--worker-class,-k", classes, "all or a comma list: sync,thread,eventlet,gevent")
-      ->default_str("all");
-  app.add_option("--workers,-w", o.workers, "Workers per pool")->capture_default_str();
-  app.add_option("--threads", o.threads, "Threads per worker (thread class)")->capture_default_str();
-  app.add_option("--worker-connections", o.worker_connections, "Connections per worker")
-      ->capture_default_str();
-  add_duration(app, "--worker-timeout", o.worker_timeout_s, "The pool's --timeout");
-  app.add_flag("!--no-metrics", o.metrics, "Run the pools with instrumentation off");
-  add_duration(app, "--duration,-d", o.duration_s, "Measured phase per worker class");
-  add_duration(app, "--warmup", o.warmup_s, "Load before measuring (excluded from results)");
-  app.add_option("--connections,-c", o.connections, "Client connections")->capture_default_str();
-  app.add_option("--client-threads", o.client_threads, "Load generator threads")->capture_default_str();
-  app.add_option("--rate,-R", o.rate, "Requests/s (0 = closed loop)")->capture_default_str();
-  app.add_flag("--poisson", o.poisson, "Poisson arrivals in open loop (default constant)");
-  app.add_flag("!--no-keepalive", o.keepalive, "A new connection per request");
-  add_duration(app, "--connect-timeout", o.connect_timeout_s, "Client connect timeout");
-  add_duration(app, "--request-timeout", o.request_timeout_s, "Client request timeout");
-  app.add_option("--path", o.paths, "Request path (repeat for a mix)");
-  app.add_option("--inject", injects, "AT:SIGNAL[:worker=K], e.g. 2s:abort:worker=0 (repeatable)");
-  app.add_option("--target", o.target, "Benchmark this URL instead of spawning pools");
-  add_duration(app, "--interval", o.interval_s, "Timeline resolution, client and server (default 100ms)");
-  app.add_option("--max-error-ratio", o.max_error_ratio, "Fail (exit 3) above this error ratio")->capture_default_str();
-  app.add_option("--out,-o", o.out_dir, "Report directory")->capture_default_str();
-  app.add_option("--json", o.json_path, "JSON report path (default OUT/report.json)");
-  app.add_option("--prom", o.prom_path, "Prometheus text path (default OUT/report.prom)");
-  app.add_option("--html", o.html_path, "HTML report path (default OUT/report.html)");
-  app.add_flag("!--no-progress", o.progress, "No live progress line");
-  app.add_option("--push-url", o.push_url, "Pushgateway base URL");
-  app.add_option("--push-job", o.push_job, "Pushgateway job")->capture_default_str();
-  app.add_option("--push-label", o.push_labels, "Grouping label K=V (repeatable)");
-  add_duration(app, "--push-timeout", o.push_timeout_s, "Per-attempt push timeout");
-  app.add_option("--push-retries", o.push_retries, "Push retries")->capture_default_str();
-  app.add_option("--baseline", o.baseline, "Previous JSON report to compare against");
-  app.add_option("--fail-on", o.fail_on, "Regression thresholds, e.g. 'p99>+10%,rps<-5%'");
+OptionTable<BenchOptions> bench_option_table() {
+  std::vector<Opt> all;
+  for (auto group : {pool_options, load_options, report_options, push_and_gate_options})
+    for (Opt& opt : group()) all.push_back(std::move(opt));
+  return OptionTable<BenchOptions>(std::move(all));
 }
 
 namespace {
 
-// Parses the raw --inject / --worker-class texts into `o` (no cross-field validation yet:
-// a config file's values may still be overridden by flags).
-Status apply_injects_and_classes(BenchOptions& o, const std::vector<std::string>& injects,
-                                 const std::string& classes) {
-  if (!injects.empty()) o.injects.clear();
-  for (const std::string& text : injects) {
-    Result<InjectSpec> spec = parse_inject(text);
-    if (!spec) return spec.error();
-    o.injects.push_back(*spec);
-  }
-  if (!classes.empty() && classes != "all") {
-    o.classes.clear();
-    std::stringstream in(classes);
-    for (std::string name; std::getline(in, name, ',');) {
-      Result<WorkerClass> c = parse_worker_class_value(name);
-      if (!c) return Error{"--worker-class: " + c.error().message, kExitUsage};
-      o.classes.push_back(*c);
+// Why an injection cannot run in this scenario, or "" when it can.
+std::string misfit(const InjectSpec& spec, const BenchOptions& o) {
+  if (!o.target.empty()) return "--target starts no pool to signal";
+  if (spec.at_s >= o.duration_s) return "not within --duration " + format_duration(o.duration_s);
+  if (spec.worker && *spec.worker >= o.workers)
+    return "no worker " + std::to_string(*spec.worker) + " with --workers " + std::to_string(o.workers);
+  return "";
+}
+
+bool are_default_injects(const std::vector<InjectSpec>& injects) {
+  std::vector<InjectSpec> defaults = default_scenario().injects;
+  if (injects.size() != defaults.size()) return false;
+  for (size_t i = 0; i < injects.size(); ++i)
+    if (injects[i].text != defaults[i].text) return false;
+  return true;
+}
+
+Status check_injects(BenchOptions& o) {
+  bool defaults = are_default_injects(o.injects);
+  std::vector<InjectSpec> kept;
+  for (const InjectSpec& spec : o.injects) {
+    std::string why = misfit(spec, o);
+    if (why.empty()) {
+      kept.push_back(spec);
+      continue;
     }
+    if (!defaults) return Error{"--inject '" + spec.text + "': " + why, kExitUsage};
+    log_info("default scenario: injection ", spec.text, " left out (", why, ")");
   }
+  o.injects = std::move(kept);
+  return {};
+}
+
+Status check_baseline(const std::string& path) {
+  if (path.empty()) return {};
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error{"--baseline: cannot read '" + path + "'", kExitUsage};
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  Result<BenchResult> parsed = parse_bench_json(text);
+  if (!parsed) return Error{"--baseline: " + path + ": " + parsed.error().message, kExitUsage};
+  return {};
+}
+
+Status check_stdout_reports(const BenchOptions& o) {
+  int on_stdout = (o.json_path == "-") + (o.prom_path == "-") + (o.html_path == "-");
+  if (on_stdout > 1) return Error{"--json, --prom, --html: only one report can go to stdout (-)", kExitUsage};
   return {};
 }
 
 }  // namespace
 
-Status finish_bench_options(BenchOptions& o, const std::vector<std::string>& injects,
-                            const std::string& classes) {
-  if (Status s = apply_injects_and_classes(o, injects, classes); !s) return s;
-  for (const InjectSpec& spec : o.injects)
-    if (spec.at_s >= o.duration_s)
-      return Error{"--inject '" + spec.text + "' is not within --duration", kExitUsage};
+Status validate_bench(BenchOptions& o) {
+  if (Status s = check_injects(o); !s) return s;
+  if (Status s = check_baseline(o.baseline); !s) return s;
+  if (Status s = check_stdout_reports(o); !s) return s;
   if (o.paths.empty()) o.paths = {"/"};
-  if (o.connections == 0 || o.client_threads == 0)
-    return Error{"--connections and --client-threads must be at least 1", kExitUsage};
+  if (o.classes.empty()) return Error{"--worker-class: no worker class selected", kExitUsage};
   if (o.client_threads > o.connections) o.client_threads = o.connections;
   return {};
-}
-
-Status load_bench_config(const std::string& path, BenchOptions& o) {
-  Result<toml::table> table = load_toml(path);
-  if (!table) return table.error();
-  auto value = [](auto& field) { return [&field](const toml::node& n) { return read(n, field); }; };
-  auto duration = [](double& f) { return [&f](const toml::node& n) { return read_duration(n, f); }; };
-  auto strings = [](std::vector<std::string>& field) {
-    return [&field](const toml::node& n) -> Status {
-      const toml::array* arr = n.as_array();
-      Error wrong{"expected an array of strings", kExitUsage};
-      if (arr == nullptr) return wrong;
-      field.clear();
-      for (const toml::node& item : *arr) {
-        auto s = item.value<std::string>();
-        if (!s) return wrong;
-        field.push_back(*s);
-      }
-      return {};
-    };
-  };
-  std::vector<std::string> injects, classes;
-  KeyTable keys{
-      {"pool.worker_classes", strings(classes)},
-      {"pool.workers", value(o.workers)},
-      {"pool.threads", value(o.threads)},
-      {"pool.worker_connections", value(o.worker_connections)},
-      {"pool.timeout", duration(o.worker_timeout_s)},
-      {"pool.metrics", value(o.metrics)},
-      {"load.duration", duration(o.duration_s)},
-      {"load.warmup", duration(o.warmup_s)},
-      {"load.connections", value(o.connections)},
-      {"load.client_threads", value(o.client_threads)},
-      {"load.rate", value(o.rate)},
-      {"load.poisson", value(o.poisson)},
-      {"load.keepalive", value(o.keepalive)},
-      {"load.connect_timeout", duration(o.connect_timeout_s)},
-      {"load.request_timeout", duration(o.request_timeout_s)},
-      {"load.paths", strings(o.paths)},
-      {"load.target", value(o.target)},
-      {"load.interval", duration(o.interval_s)},
-      {"inject.events", strings(injects)},
-      {"report.out", value(o.out_dir)},
-      {"report.json", value(o.json_path)},
-      {"report.prom", value(o.prom_path)},
-      {"report.html", value(o.html_path)},
-      {"report.progress", value(o.progress)},
-      {"push.url", value(o.push_url)},
-      {"push.job", value(o.push_job)},
-      {"push.labels", strings(o.push_labels)},
-      {"push.timeout", duration(o.push_timeout_s)},
-      {"gate.baseline", value(o.baseline)},
-      {"gate.fail_on", value(o.fail_on)},
-      {"gate.max_error_ratio", value(o.max_error_ratio)},
-  };
-  if (Status s = apply_table(path, *table, keys); !s) return s;
-  std::string joined;
-  for (const std::string& c : classes) joined += (joined.empty() ? "" : ",") + c;
-  return apply_injects_and_classes(o, injects, joined);
 }
 
 }  // namespace wpm::cli

@@ -1,13 +1,12 @@
-// `wpm bench` options: flags, the [bench] / [pool] tables of a TOML file, and the embedded
-// default scenario that `wpm bench` runs with no arguments. The struct they fill is
-// bench/options.h.
+// `wpm bench` options: one table (cli/flag_model.h) gives the flags, the TOML keys of a config
+// file, the validation, --help, the man page and the report's config section. The struct it
+// fills is bench/options.h. The embedded default scenario is the base every run starts from.
 #pragma once
 
-#include <CLI/CLI.hpp>
 #include <string>
-#include <vector>
 
 #include "bench/options.h"
+#include "cli/flag_model.h"
 #include "core/result.h"
 
 namespace wpm::cli {
@@ -15,17 +14,19 @@ namespace wpm::cli {
 using bench::BenchOptions;
 using bench::InjectSpec;
 
+// "AT:SIGNAL[:worker=K]", e.g. 2s:abort:worker=0.
 Result<InjectSpec> parse_inject(const std::string& text);
 
-// The scenario of a bare `wpm bench` (and `make run`): every worker class, a short mixed load,
-// a quit and an abort injected mid-run.
+// The scenario of a bare `wpm bench` (and `make run`), and the base that a config file and
+// flags override: every worker class, a short mixed load, a quit and an abort injected mid-run.
 BenchOptions default_scenario();
 
-void add_bench_flags(CLI::App& app, BenchOptions& options, std::vector<std::string>& injects,
-                     std::string& classes);
-// Applies the raw --inject / --worker-class texts after parsing.
-Status finish_bench_options(BenchOptions& options, const std::vector<std::string>& injects,
-                            const std::string& classes);
-Status load_bench_config(const std::string& path, BenchOptions& options);
+OptionTable<BenchOptions> bench_option_table();
+
+// The checks that need more than one value or a file (injections within the run, the baseline
+// report, at most one report on stdout): run once every value is in, before anything starts.
+// The default scenario's injections that no longer fit (a shorter --duration, fewer --workers,
+// a --target) are dropped with a notice; explicit ones that do not fit are errors.
+Status validate_bench(BenchOptions& options);
 
 }  // namespace wpm::cli

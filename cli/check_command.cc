@@ -4,19 +4,29 @@
 #include <iostream>
 #include <sstream>
 
+#include "cli/flag_kinds.h"
 #include "core/result.h"
 #include "reports/exposition_check.h"
 
 namespace wpm::cli {
 
+OptionTable<CheckMetricsOptions> check_option_table() {
+  return OptionTable<CheckMetricsOptions>({{"--push", "", "Apply the push-payload rules (no timestamps)",
+                                     on_switch(&CheckMetricsOptions::push)}});
+}
+
 void add_check_command(CLI::App& root, CheckCommand& cmd) {
   cmd.app = root.add_subcommand("check-metrics",
                                 "Strictly validate a Prometheus text exposition (- = stdin)");
   cmd.app->add_option("file", cmd.file, "File to check, or - for standard input")->required();
-  cmd.app->add_flag("--push", cmd.push, "Apply the push-payload rules (no timestamps)");
+  cmd.table.add_to(*cmd.app, CheckMetricsOptions{});
 }
 
 int run_check(CheckCommand& cmd) {
+  if (Status s = cmd.table.apply_flags(cmd.options); !s) {
+    std::cerr << s.error().message << "\n";
+    return s.error().exit_code;
+  }
   std::stringstream buf;
   if (cmd.file == "-") {
     buf << std::cin.rdbuf();
@@ -29,7 +39,7 @@ int run_check(CheckCommand& cmd) {
     buf << in.rdbuf();
   }
   // --push: exactly what `wpm push` accepts before sending; otherwise also a TYPE per family.
-  CheckOptions options = cmd.push ? kPushPayloadRules : CheckOptions{};
+  CheckOptions options = cmd.options.push ? kPushPayloadRules : CheckOptions{};
   std::vector<std::string> problems = check_exposition(buf.str(), options);
   for (const std::string& p : problems) std::cout << cmd.file << ": " << p << "\n";
   // Invalid input, like `wpm push`'s refusal to send it (exit 2; 3 is for bench gates).

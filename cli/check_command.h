@@ -4,11 +4,20 @@
 #include <CLI/CLI.hpp>
 #include <string>
 
+#include "cli/flag_model.h"
+
 namespace wpm::cli {
+
+struct CheckMetricsOptions {
+  bool push = false;  // the stricter rules of a push payload (no timestamps)
+};
+
+OptionTable<CheckMetricsOptions> check_option_table();
 
 struct CheckCommand {
   std::string file;
-  bool push = false;  // the stricter rules of a push payload (no timestamps)
+  CheckMetricsOptions options;
+  OptionTable<CheckMetricsOptions> table = check_option_table();
   CLI::App* app = nullptr;
 };
 

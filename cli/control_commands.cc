@@ -3,43 +3,69 @@
 #include <cstdio>
 #include <iostream>
 
+#include "cli/flag_kinds.h"
 #include "core/format.h"
 #include "core/log.h"
 
 namespace wpm::cli {
 namespace {
 
-void add_pool_flags(CLI::App& app, PoolRef& pool) {
-  auto* name = app.add_option("--name", pool.name, "Pool name")->capture_default_str();
-  app.add_option("--pid", pool.master_pid, "Master pid (instead of --name)")->excludes(name);
+using supervisor::SignalRequest;
+
+template <class Opts>
+std::vector<Option<Opts>> pool_options() {
+  Value<Opts> pid = count(&Opts::pid, 1, 4194304);
+  pid.show = [](const Opts& o) { return o.pid ? std::to_string(o.pid) : std::string(); };  // 0 = unset
+  return {
+      {"--name", "", "Pool name", text(&Opts::name, check_pool_name, "NAME")},
+      {"--pid", "", "Master pid (instead of --name)", pid},
+  };
+}
+
+int fail(const Error& e) {
+  log_error(e.message);
+  return e.exit_code;
 }
 
 }  // namespace
 
+OptionTable<SignalOptions> signal_option_table() {
+  using O = SignalOptions;
+  std::vector<Option<O>> options = pool_options<O>();
+  options.push_back({"--worker", "", "Worker index, worker_id or pid (default: the master)", text(&O::worker, check_not_empty, "WORKER")});
+  options.push_back({"--wait", "", "Wait until the effect is visible", on_switch(&O::wait)});
+  options.push_back({"--wait-timeout", "", "How long --wait waits", duration(&O::wait_timeout_s, 0.001, 3600)});
+  return OptionTable<O>(std::move(options));
+}
+
+OptionTable<StatusOptions> status_option_table() {
+  std::vector<Option<StatusOptions>> options = pool_options<StatusOptions>();
+  options.push_back({"--json", "", "One JSON object instead of a table", on_switch(&StatusOptions::json)});
+  return OptionTable<StatusOptions>(std::move(options));
+}
+
 void add_signal_command(CLI::App& root, SignalCommand& cmd) {
   cmd.app = root.add_subcommand("signal", "Send a control signal to a running pool or worker");
-  cmd.app->add_option("signal", cmd.signal,
-                      "quit, abort, term, int, kill, hup, ttin, ttou or usr1")->required();
-  add_pool_flags(*cmd.app, cmd.request.pool);
-  cmd.app->add_option("--worker", cmd.worker, "Worker index, worker_id or pid (default: the master)");
-  cmd.app->add_flag("--wait", cmd.request.wait, "Wait until the effect is visible");
-  cmd.app->add_option("--wait-timeout", cmd.request.wait_timeout_s, "Seconds to wait")
-      ->capture_default_str();
+  cmd.app->add_option("signal", cmd.signal, "quit, abort, term, int, kill, hup, ttin, ttou or usr1")
+      ->required()
+      ->type_name("SIGNAL");
+  auto flag = cmd.table.add_to(*cmd.app, SignalOptions{});
+  flag["--pid"]->excludes(flag["--name"]);
 }
 
 int run_signal(SignalCommand& cmd) {
+  if (Status s = cmd.table.apply_flags(cmd.options); !s) return fail(s.error());
   Result<ControlSignal> sig = supervisor::parse_signal(cmd.signal);
-  if (!sig) {
-    log_error(sig.error().message);
-    return sig.error().exit_code;
-  }
-  cmd.request.signal = *sig;
-  if (!cmd.worker.empty()) cmd.request.worker = cmd.worker;
-  Result<supervisor::SignalOutcome> out = supervisor::send_signal(cmd.request);
-  if (!out) {
-    log_error(out.error().message);
-    return out.error().exit_code;
-  }
+  if (!sig) return fail(sig.error());
+  const SignalOptions& o = cmd.options;
+  SignalRequest request;
+  request.pool = {o.name, o.pid};
+  request.signal = *sig;
+  if (!o.worker.empty()) request.worker = o.worker;
+  request.wait = o.wait;
+  request.wait_timeout_s = o.wait_timeout_s;
+  Result<supervisor::SignalOutcome> out = supervisor::send_signal(request);
+  if (!out) return fail(out.error());
   std::cout << "sent " << to_string(*sig) << " to " << out->target;
   if (!out->effect.empty()) std::cout << ": " << out->effect << " after " << out->waited_s << " s";
   std::cout << "\n";
@@ -48,17 +74,18 @@ int run_signal(SignalCommand& cmd) {
 
 void add_status_command(CLI::App& root, StatusCommand& cmd) {
   cmd.app = root.add_subcommand("status", "Show a running pool's workers");
-  add_pool_flags(*cmd.app, cmd.pool);
-  cmd.app->add_flag("--json", cmd.json, "One JSON object instead of a table");
+  auto flag = cmd.table.add_to(*cmd.app, StatusOptions{});
+  flag["--pid"]->excludes(flag["--name"]);
 }
 
 int run_status(StatusCommand& cmd) {
-  Result<PoolState> s = supervisor::pool_status(cmd.pool);
+  if (Status applied = cmd.table.apply_flags(cmd.options); !applied) return fail(applied.error());
+  Result<PoolState> s = supervisor::pool_status({cmd.options.name, cmd.options.pid});
   if (!s) {
     log_error(s.error().message);
     return s.error().exit_code;
   }
-  if (cmd.json) {
+  if (cmd.options.json) {
     std::cout << to_json(*s, 2) << "\n";
     return kExitOk;
   }

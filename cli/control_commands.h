@@ -1,26 +1,42 @@
-// `wpm signal` and `wpm status`: thin front ends over the supervisor's control API.
+// `wpm signal`, `wpm status` and `wpm check-metrics`: thin front ends over the supervisor's
+// control API and the exposition checker, their flags declared in option tables.
 #pragma once
 
 #include <CLI/CLI.hpp>
 #include <string>
 
+#include "cli/flag_model.h"
 #include "supervisor/control.h"
 
 namespace wpm::cli {
 
-using supervisor::PoolRef;
-using supervisor::SignalRequest;
+struct SignalOptions {
+  std::string name = "wpm";
+  int32_t pid = 0;     // when set, wins over name
+  std::string worker;  // index, worker_id or pid; "" = the master
+  bool wait = false;
+  double wait_timeout_s = 30;
+};
+
+struct StatusOptions {
+  std::string name = "wpm";
+  int32_t pid = 0;
+  bool json = false;
+};
+
+OptionTable<SignalOptions> signal_option_table();
+OptionTable<StatusOptions> status_option_table();
 
 struct SignalCommand {
-  std::string signal;
-  SignalRequest request;
-  std::string worker;
+  std::string signal;  // the positional SIGNAL
+  SignalOptions options;
+  OptionTable<SignalOptions> table = signal_option_table();
   CLI::App* app = nullptr;
 };
 
 struct StatusCommand {
-  PoolRef pool;
-  bool json = false;
+  StatusOptions options;
+  OptionTable<StatusOptions> table = status_option_table();
   CLI::App* app = nullptr;
 };
 

@@ -4,6 +4,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "cli/flag_kinds.h"
 #include "core/log.h"
 #include "reports/prom_report.h"
 #include "reports/pushgateway.h"
@@ -22,65 +23,73 @@ Result<GroupingLabels> parse_labels(const std::vector<std::string>& texts) {
   return labels;
 }
 
-Result<std::string> read_payload(const PushCommand& cmd) {
-  if (!cmd.scrape.empty()) return http_get_text(cmd.scrape, cmd.timeout_s, cmd.ca_file);
-  if (cmd.file.empty()) return std::string();
+Result<std::string> read_payload(const PushOptions& o) {
+  if (!o.scrape.empty()) return http_get_text(o.scrape, o.timeout_s, o.ca_file);
+  if (o.file.empty()) return std::string();
   std::stringstream buf;
-  if (cmd.file == "-") {
+  if (o.file == "-") {
     buf << std::cin.rdbuf();
   } else {
-    std::ifstream in(cmd.file, std::ios::binary);
-    if (!in) return Error{"cannot read " + cmd.file, kExitUsage};
+    std::ifstream in(o.file, std::ios::binary);
+    if (!in) return Error{"--file: cannot read '" + o.file + "'", kExitUsage};
     buf << in.rdbuf();
   }
   return buf.str();
 }
 
+using Opt = Option<PushOptions>;
+using O = PushOptions;
+
+Status check_url(const std::string& text) { return text.empty() ? Status{} : check_http_url(text); }
+
+int fail(const Error& e) {
+  log_error(e.message);
+  return e.exit_code;
+}
+
 }  // namespace
+
+OptionTable<PushOptions> push_option_table() {
+  std::vector<Opt> options{
+      {"--url", "", "Pushgateway base URL", text(&O::url, check_http_url, "URL"), true, false},
+      {"--job", "", "Job name (grouping key)", text(&O::job, check_not_empty, "JOB"), true},
+      {"--label", "", "Grouping label K=V (repeatable)", texts(&O::labels, check_label_pair, "K=V")},
+      {"--file", "", "Metrics text file (- = stdin)", text(&O::file, check_not_empty, "FILE")},
+      {"--scrape", "", "Scrape this /metrics URL and push it", text(&O::scrape, check_url, "URL")},
+      {"--add", "", "POST: replace only the pushed metric names", on_switch(&O::add)},
+      {"--delete", "", "DELETE the whole group", on_switch(&O::del)},
+      {"--timeout", "", "Per-attempt timeout", duration(&O::timeout_s, 0.001, 3600)},
+      {"--retries", "", "Retries after the first attempt", count(&O::retries, 0, 100)},
+      {"--ca-file", "", "PEM CA bundle for https", text(&O::ca_file, check_not_empty, "FILE")},
+  };
+  return OptionTable<PushOptions>(std::move(options));
+}
 
 void add_push_command(CLI::App& root, PushCommand& cmd) {
   cmd.app = root.add_subcommand("push", "Push metrics to a Prometheus Pushgateway "
                                         "(credentials: WPM_PUSH_USERNAME / WPM_PUSH_PASSWORD)");
-  cmd.app->add_option("--url", cmd.url, "Pushgateway base URL")->required();
-  cmd.app->add_option("--job", cmd.job, "Job name (grouping key)")->required();
-  cmd.app->add_option("--label", cmd.labels, "Grouping label K=V (repeatable)");
-  auto* file = cmd.app->add_option("--file", cmd.file, "Metrics text file (- = stdin)");
-  auto* scrape = cmd.app->add_option("--scrape", cmd.scrape, "Scrape this /metrics URL and push it");
-  file->excludes(scrape);
-  auto* add = cmd.app->add_flag("--add", cmd.add, "POST: replace only the pushed metric names");
-  auto* del = cmd.app->add_flag("--delete", cmd.del, "DELETE the whole group");
-  add->excludes(del);
-  del->excludes(file)->excludes(scrape);
-  cmd.app->add_option("--timeout", cmd.timeout_s, "Seconds per attempt")->capture_default_str();
-  cmd.app->add_option("--retries", cmd.retries, "Retries after the first attempt")->capture_default_str();
-  cmd.app->add_option("--ca-file", cmd.ca_file, "PEM CA bundle for https");
+  std::map<std::string, CLI::Option*> flag = cmd.table.add_to(*cmd.app, PushOptions{});
+  flag["--file"]->excludes(flag["--scrape"]);
+  flag["--add"]->excludes(flag["--delete"]);
+  flag["--delete"]->excludes(flag["--file"])->excludes(flag["--scrape"]);
 }
 
 int run_push(PushCommand& cmd) {
   set_log_tag("push");
-  if (!cmd.del && cmd.file.empty() && cmd.scrape.empty()) {
-    log_error("wpm push: give --file, --scrape or --delete");
-    return kExitUsage;
-  }
-  Result<GroupingLabels> labels = parse_labels(cmd.labels);
-  if (!labels) {
-    log_error(labels.error().message);
-    return labels.error().exit_code;
-  }
-  Result<std::string> payload = read_payload(cmd);
-  if (!payload) {
-    log_error(payload.error().message);
-    return payload.error().exit_code;
-  }
-  PushTarget target{cmd.url, cmd.job, *labels,
-                    cmd.del ? PushTarget::Mode::del
-                            : (cmd.add ? PushTarget::Mode::add : PushTarget::Mode::replace),
-                    cmd.timeout_s, cmd.retries, cmd.ca_file};
-  if (Status s = push(target, *payload); !s) {
-    log_error(s.error().message);
-    return s.error().exit_code;
-  }
-  log_info("pushed to ", redact_url(cmd.url), " ", describe_grouping_key(cmd.job, *labels));
+  PushOptions& o = cmd.options;
+  if (Status s = cmd.table.apply_flags(o); !s) return fail(s.error());
+  if (!o.del && o.file.empty() && o.scrape.empty())
+    return fail(Error{"wpm push: give --file, --scrape or --delete", kExitUsage});
+  Result<GroupingLabels> labels = parse_labels(o.labels);
+  if (!labels) return fail(labels.error());
+  Result<std::string> payload = read_payload(o);
+  if (!payload) return fail(payload.error());
+  PushTarget target{o.url, o.job, *labels,
+                    o.del ? PushTarget::Mode::del
+                          : (o.add ? PushTarget::Mode::add : PushTarget::Mode::replace),
+                    o.timeout_s, o.retries, o.ca_file};
+  if (Status s = push(target, *payload); !s) return fail(s.error());
+  log_info("pushed to ", redact_url(o.url), " ", describe_grouping_key(o.job, *labels));
   return kExitOk;
 }
 

@@ -6,17 +6,25 @@
 #include <vector>
 
 #include "cli/bench_options.h"
+#include "cli/flag_model.h"
 #include "core/bench_result.h"
 #include "core/result.h"
 
 namespace wpm::cli {
 
-struct PushCommand {
+struct PushOptions {
   std::string url, job, file, scrape, ca_file;
   std::vector<std::string> labels;
   bool add = false, del = false;
   double timeout_s = 5;
   int retries = 3;
+};
+
+OptionTable<PushOptions> push_option_table();
+
+struct PushCommand {
+  PushOptions options;
+  OptionTable<PushOptions> table = push_option_table();
   CLI::App* app = nullptr;
 };
 

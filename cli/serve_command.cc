@@ -4,98 +4,66 @@
 
 #include <climits>
 
-#include "cli/config.h"
+#include "cli/command_config.h"
+#include "cli/flag_kinds.h"
 #include "cli/parse_helpers.h"
 #include "supervisor/master.h"
 
 namespace wpm::cli {
+namespace {
 
-void add_serve_flags(CLI::App& app, ServeOptions& o) {
-  app.add_option("--name", o.name, "Pool name (runtime directory, state file)")->capture_default_str();
-  add_host_port(app, "--bind,-b", o.bind, "Address the workers serve (port 0 = any free port)");
-  add_host_port(app, "--metrics-bind", o.metrics_bind, "Address of /metrics and /healthz");
-  add_worker_class(app, o.worker_class);
-  app.add_option("--workers,-w", o.workers, "Number of worker processes")
-      ->capture_default_str()->check(CLI::Range(1u, 512u));
-  app.add_option("--threads", o.threads, "Threads per worker (thread class)")
-      ->capture_default_str()->check(CLI::Range(1u, 4096u));
-  app.add_option("--worker-connections", o.worker_connections,
-                 "Open connections per worker (thread, eventlet, gevent)")
-      ->capture_default_str()->check(CLI::Range(1u, 1000000u));
-  add_duration(app, "--timeout,-t", o.timeout_s, "Silent worker is aborted after this");
-  add_duration(app, "--boot-timeout", o.boot_timeout_s, "Worker must be running within this");
-  add_duration(app, "--graceful-timeout", o.graceful_timeout_s, "Grace for graceful stops");
-  add_duration(app, "--keepalive", o.keepalive_s, "Idle keep-alive connection timeout");
-  app.add_option("--max-requests", o.max_requests, "Restart a worker after N requests (0 = never)")
-      ->capture_default_str();
-  app.add_option("--max-requests-jitter", o.max_requests_jitter,
-                 "Random 0..N added to max-requests per worker")->capture_default_str();
-  app.add_option("--backlog", o.backlog, "listen(2) backlog")->capture_default_str();
-  app.add_option_function<std::string>("--pidfile", [&o](const std::string& v) { o.pidfile = v; },
-                                       "Write the master pid to this file");
-  add_log_level(app, o.log_level);
-  app.add_flag("--allow-crash", o.allow_crash, "Enable the /crash route (calls abort())");
-  app.add_flag("!--no-metrics", o.metrics, "Turn request instrumentation off (benchmarks)");
-  app.add_option("--metrics-prefix", o.metrics_prefix, "Metric family prefix")->capture_default_str();
-  add_duration(app, "--retain-exited", o.retain_exited_s, "How long an exited worker's series stay");
-  app.add_option("--retain-exited-max", o.retain_exited_max,
-                 "At most this many exited workers' series are kept")->capture_default_str();
+using Opt = Option<ServeOptions>;
+using O = ServeOptions;
+
+Value<O> host_port(HostPort O::*m) {
+  return parsed<O, HostPort>(m, parse_host_port_value, [](const HostPort& h) { return h.str(); }, "HOST:PORT");
 }
 
-Status load_serve_config(const std::string& path, ServeOptions& o) {
-  Result<toml::table> table = load_toml(path);
-  if (!table) return table.error();
-  auto duration = [](double& field) {
-    return [&field](const toml::node& n) { return read_duration(n, field); };
-  };
-  auto value = [](auto& field) { return [&field](const toml::node& n) { return read(n, field); }; };
-  auto parsed = [](auto& field, auto parse) {
-    return [&field, parse](const toml::node& n) -> Status {
-      std::string text;
-      if (Status s = read(n, text); !s) return s;
-      auto result = parse(text);
-      if (!result) return result.error();
-      field = *result;
-      return {};
-    };
-  };
-  KeyTable keys{
-      {"name", value(o.name)},
-      {"bind", parsed(o.bind, parse_host_port_value)},
-      {"metrics_bind", parsed(o.metrics_bind, parse_host_port_value)},
-      {"worker_class", parsed(o.worker_class, parse_worker_class_value)},
-      {"workers", value(o.workers)},
-      {"threads", value(o.threads)},
-      {"worker_connections", value(o.worker_connections)},
-      {"timeout", duration(o.timeout_s)},
-      {"boot_timeout", duration(o.boot_timeout_s)},
-      {"graceful_timeout", duration(o.graceful_timeout_s)},
-      {"keepalive", duration(o.keepalive_s)},
-      {"max_requests", value(o.max_requests)},
-      {"max_requests_jitter", value(o.max_requests_jitter)},
-      {"log_level", parsed(o.log_level, parse_log_level_value)},
-      {"allow_crash", value(o.allow_crash)},
-      {"pidfile", [&o](const toml::node& n) {
-         std::string v;
-         Status s = read(n, v);
-         if (s) o.pidfile = v;
-         return s;
-       }},
-      {"metrics.enabled", value(o.metrics)},
-      {"metrics.prefix", value(o.metrics_prefix)},
-      {"metrics.retain_exited", duration(o.retain_exited_s)},
-      {"metrics.retain_exited_max", value(o.retain_exited_max)},
-  };
-  if (Status s = apply_table(path, *table, keys); !s) return s;
-  if (o.workers == 0) return Error{path + ": 'workers' must be at least 1", kExitUsage};
-  return {};
+Value<O> pidfile() {
+  return parsed<O, std::optional<std::string>>(
+      &O::pidfile,
+      [](const std::string& text) -> Result<std::optional<std::string>> {
+        if (Status s = check_not_empty(text); !s) return s.error();
+        return std::optional<std::string>(text);
+      },
+      [](const std::optional<std::string>& p) { return p.value_or(""); }, "FILE");
 }
 
-void add_serve_command(CLI::App& root, ServeCommand& cmd) {
-  cmd.app = root.add_subcommand("serve", "Run a supervised worker pool with /metrics");
-  cmd.app->add_option("--config,-c", cmd.config_path, "TOML file; flags override it")
-      ->check(CLI::ExistingFile);
-  add_serve_flags(*cmd.app, cmd.options);
+std::vector<Opt> pool_options() {
+  return {
+      {"--name", "name", "Pool name (runtime directory, state file)", text(&O::name, check_pool_name, "NAME")},
+      {"--bind,-b", "bind", "Address the workers serve (port 0 = any free port)", host_port(&O::bind)},
+      {"--metrics-bind", "metrics_bind", "Address of /metrics and /healthz", host_port(&O::metrics_bind)},
+      {"--worker-class,-k", "worker_class", "Worker class",
+       parsed<O, WorkerClass>(&O::worker_class, parse_worker_class_value,
+                              [](const WorkerClass& c) { return std::string(to_string(c)); }, "CLASS",
+                              worker_class_names())},
+      {"--workers,-w", "workers", "Number of worker processes", count(&O::workers, 1, 512)},
+      {"--threads", "threads", "Threads per worker (thread class)", count(&O::threads, 1, 4096)},
+      {"--worker-connections", "worker_connections", "Open connections per worker (thread, eventlet, gevent)", count(&O::worker_connections, 1, 1000000)},
+      {"--timeout,-t", "timeout", "A worker silent this long is aborted", duration(&O::timeout_s, 0.1, 86400)},
+      {"--boot-timeout", "boot_timeout", "A worker must be running within this", duration(&O::boot_timeout_s, 0.1, 86400)},
+      {"--graceful-timeout", "graceful_timeout", "Grace for graceful stops", duration(&O::graceful_timeout_s, 0, 86400)},
+      {"--keepalive", "keepalive", "Idle keep-alive connection timeout", duration(&O::keepalive_s, 0, 3600)},
+      {"--max-requests", "max_requests", "Restart a worker after N requests (0 = never)", count(&O::max_requests, 0, 1000000000000)},
+      {"--max-requests-jitter", "max_requests_jitter", "Random 0..N added to max-requests per worker", count(&O::max_requests_jitter, 0, 1000000000000)},
+      {"--backlog", "backlog", "listen(2) backlog", count(&O::backlog, 1, 65535)},
+  };
+}
+
+std::vector<Opt> process_options() {
+  return {
+      {"--pidfile", "pidfile", "Write the master pid to this file", pidfile()},
+      {"--log-level", "log_level", "Log level",
+       parsed<O, LogLevel>(&O::log_level, parse_log_level_value,
+                           [](const LogLevel& l) { return std::string(to_string(l)); }, "LEVEL",
+                           log_level_names())},
+      {"--allow-crash", "allow_crash", "Enable the /crash route (calls abort())", on_switch(&O::allow_crash)},
+      {"--no-metrics", "metrics.enabled", "Turn request instrumentation off (benchmarks)", off_switch(&O::metrics)},
+      {"--metrics-prefix", "metrics.prefix", "Metric family prefix (a Prometheus name)", text(&O::metrics_prefix, check_metric_prefix, "PREFIX")},
+      {"--retain-exited", "metrics.retain_exited", "How long an exited worker's series stay", duration(&O::retain_exited_s, 0, 604800)},
+      {"--retain-exited-max", "metrics.retain_exited_max", "At most this many exited workers' series are kept", count(&O::retain_exited_max, 0, 100000)},
+  };
 }
 
 std::string self_exe_path() {
@@ -105,7 +73,34 @@ std::string self_exe_path() {
   return std::string(buf, static_cast<size_t>(n));
 }
 
+}  // namespace
+
+OptionTable<ServeOptions> serve_option_table() {
+  std::vector<Opt> all = pool_options();
+  for (Opt& opt : process_options()) all.push_back(std::move(opt));
+  return OptionTable<ServeOptions>(std::move(all));
+}
+
+void add_serve_command(CLI::App& root, ServeCommand& cmd) {
+  cmd.app = root.add_subcommand("serve", "Run a supervised worker pool with /metrics");
+  add_config_flag(*cmd.app, cmd.config_path);
+  cmd.table.add_to(*cmd.app, ServeOptions{});
+}
+
+Status resolve_serve(ServeCommand& cmd) {
+  ServeOptions& o = cmd.options;
+  if (Status s = load_config(cmd.table, cmd.config_path, o); !s) return s;
+  if (Status s = cmd.table.apply_flags(o); !s) return s;
+  if (o.bind.port != 0 && o.bind.port == o.metrics_bind.port && o.bind.host == o.metrics_bind.host)
+    return Error{"--bind and --metrics-bind are the same address " + o.bind.str(), kExitUsage};
+  return {};
+}
+
 int run_serve(ServeCommand& cmd) {
+  if (Status s = resolve_serve(cmd); !s) {
+    log_error(s.error().message);
+    return s.error().exit_code;
+  }
   cmd.options.self_exe = self_exe_path();
   set_log_level(cmd.options.log_level);
   set_log_tag("master");

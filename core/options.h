@@ -19,7 +19,8 @@ struct HostPort {
   uint16_t port = 0;
   std::string str() const;  // "host:port", IPv6 hosts bracketed
 };
-// Parses "HOST:PORT", "[V6]:PORT" or ":PORT" (host defaults to 127.0.0.1).
+// Parses "HOST:PORT", "[V6]:PORT" or ":PORT" (host defaults to 127.0.0.1). HOST is an IPv4
+// literal or a name; an IPv6 literal must be bracketed and valid.
 bool parse_host_port(const std::string& text, HostPort& out);
 
 struct ServeOptions {

@@ -4,6 +4,9 @@
 #
 #   PUSHGATEWAY_URL=http://pushgateway:9091 examples/ci-bench-push.sh [extra wpm bench flags]
 #
+# Extra flags come after the script's own, and a repeated flag keeps its last value, so
+# `examples/ci-bench-push.sh --connections 4` overrides WPM_CONNECTIONS.
+#
 # Environment (all optional):
 #   PUSHGATEWAY_URL      gateway base URL; unset = no push (reports and gate only)
 #   WPM_PUSH_USERNAME    basic-auth credentials, read by wpm itself: never put them in the URL

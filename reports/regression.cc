@@ -105,11 +105,23 @@ std::vector<std::string> scenario_differences(const BenchResult& current, const 
                     ", now " + (now.empty() ? "none" : now) + ")");
   };
   compare("worker classes", class_list(current), class_list(baseline));
-  const std::pair<const char*, const char*> keys[] = {
-      {"paths", "paths"},   {"duration_s", "duration (s)"}, {"rate", "rate (req/s)"},
-      {"connections", "connections"}, {"workers", "workers per pool"},
-      {"injects", "injected signals"}};
-  for (const auto& [key, what] : keys) compare(what, config_of(current, key), config_of(baseline, key));
+  // The config section is keyed by TOML key since schema 2; a schema-1 baseline has the older
+  // names on the right (and formats some values differently, which then shows as a warning).
+  struct Key {
+    const char* key;
+    const char* v1_key;
+    const char* what;
+  };
+  const Key keys[] = {{"load.paths", "paths", "paths"},
+                      {"load.duration", "duration_s", "duration"},
+                      {"load.rate", "rate", "rate (req/s)"},
+                      {"load.connections", "connections", "connections"},
+                      {"pool.workers", "workers", "workers per pool"},
+                      {"inject.events", "injects", "injected signals"}};
+  auto value = [](const BenchResult& r, const Key& k) {
+    return r.config.count(k.key) ? config_of(r, k.key) : config_of(r, k.v1_key);
+  };
+  for (const Key& k : keys) compare(k.what, value(current, k), value(baseline, k));
   return out;
 }
 

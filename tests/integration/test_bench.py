@@ -104,7 +104,7 @@ def test_ctrl_c_stops_and_leaves_no_child(binary, runtime_dir, tmp_path):
 def test_bad_inject_is_usage_error(binary, runtime_dir, tmp_path):
     res = bench(binary, runtime_dir, tmp_path, "--inject", "soon:abort")
     assert res.returncode == 2
-    assert "--inject 'soon:abort'" in res.stderr
+    assert "--inject: 'soon:abort'" in res.stderr
 
 
 def test_a_killed_bench_leaves_no_pool(binary, runtime_dir, tmp_path):

@@ -83,7 +83,7 @@ std::string read_file(const std::string& path) {
 TEST_F(Report, TheGateVerdictIsInEveryReport) {
   options_.baseline = write_baseline(1000, 0.001);  // p99 doubled since
   options_.fail_on = "p99>+10%,rps<-5%";
-  outcome_.result.config["duration_s"] = "10";  // the baseline's config has none
+  outcome_.result.config["load.duration"] = "10s";  // the baseline's config has none
   ASSERT_EQ(*report(options_, outcome_, out_), kExitThreshold);
   const GateResult& g = outcome_.result.gate;  // kept for the push that follows
   EXPECT_TRUE(g.applied);

@@ -96,16 +96,16 @@ TEST(RegressionGate, ABaselineOfAnotherScenarioIsWarnedAbout) {
   BenchResult now = test::make_bench_result();
   EXPECT_TRUE(scenario_differences(now, now).empty());
   BenchResult base = now;
-  base.config["paths"] = "/,/sleep/5";
-  base.config["duration_s"] = "30";
-  base.config["rate"] = "500";
-  base.config["injects"] = "1s:abort";
+  base.config["load.paths"] = "/,/sleep/5";
+  base.config["load.duration"] = "30s";
+  base.config["rate"] = "500";  // a schema-1 baseline's name for load.rate
+  base.config["inject.events"] = "1s:abort";
   base.classes.pop_back();
   std::vector<std::string> w = scenario_differences(now, base);
   ASSERT_EQ(w.size(), 5u) << ::testing::PrintToString(w);
   EXPECT_NE(w[0].find("the baseline ran other worker classes ("), std::string::npos) << w[0];
   EXPECT_NE(w[1].find("the baseline ran other paths (/,/sleep/5, now "), std::string::npos) << w[1];
-  EXPECT_NE(w[2].find("duration (s) (30, now "), std::string::npos) << w[2];
+  EXPECT_NE(w[2].find("duration (30s, now "), std::string::npos) << w[2];
   EXPECT_NE(w[3].find("rate (req/s) (500, now "), std::string::npos) << w[3];
   EXPECT_NE(w[4].find("injected signals (1s:abort, now none)"), std::string::npos) << w[4];
   GateReport r = regression_gate(now, &base, parse_ok("rps<-99%"));
