@@ -27,7 +27,7 @@ allowed_links() {
     core) echo 'wpm_core' ;;
     workers | loadgen | supervisor | reports) echo "wpm_$1 wpm_core" ;;
     bench) echo 'wpm_bench wpm_core wpm_loadgen wpm_reports wpm_supervisor' ;;
-    cli) echo 'wpm_cli wpm_bench wpm_core wpm_workers wpm_loadgen wpm_supervisor wpm_reports' ;;
+    cli) echo 'wpm_cli wpm_worker_command wpm_bench wpm_core wpm_workers wpm_loadgen wpm_supervisor wpm_reports' ;;
   esac
 }
 

@@ -28,7 +28,7 @@ def gauge(prom_text, series):
 def test_an_unreachable_target_exits_3_with_the_reason_everywhere(binary, runtime_dir, tmp_path):
     out = tmp_path / "report"
     res = bench(binary, runtime_dir, out, "--target", f"http://127.0.0.1:{closed_port()}/",
-                "-d", "1s", "-c", "2", "--warmup", "0s")
+                "-d", "1s", "--connections", "2", "--warmup", "0s")
     assert res.returncode == 3, res.stdout + res.stderr
     assert "target: no successful response" in res.stdout
     report = json.loads((out / "report.json").read_text())
