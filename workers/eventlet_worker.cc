@@ -130,7 +130,7 @@ class EventletWorker final : public AsyncServer {
   Co<bool> serve(EvConn& c);
   Co<bool> serve_requests(EvConn& c, Session& s);
   Co<bool> handle(EvConn& c, Session& s);
-  Co<bool> write_response(EvConn& c, http::OutgoingResponse& response);
+  Co<bool> write_response(EvConn& c, Exchange& exchange);
   Co<bool> send_continue(EvConn& c, uint64_t deadline_ns);
   Co<bool> linger(EvConn& c);
 
@@ -200,9 +200,9 @@ Co<bool> EventletWorker::handle(EvConn& c, Session& s) {
     }
     exchange.respond(parser.request(), keep_alive_allowed());
   }
-  IoStep step = write_available(c.wait.watch, exchange.response());
+  IoStep step = write_available(c.wait.watch, exchange);
   bool written = step == IoStep::done;
-  if (step == IoStep::again) written = co_await write_response(c, exchange.response());
+  if (step == IoStep::again) written = co_await write_response(c, exchange);
   exchange.finish();
   request_done(c);
   if (!written || !exchange.response().keep_alive()) {
@@ -213,10 +213,10 @@ Co<bool> EventletWorker::handle(EvConn& c, Session& s) {
   co_return true;
 }
 
-Co<bool> EventletWorker::write_response(EvConn& c, http::OutgoingResponse& response) {
+Co<bool> EventletWorker::write_response(EvConn& c, Exchange& exchange) {
   uint64_t deadline = io_deadline();
   for (;;) {
-    IoStep step = write_available(c.wait.watch, response);
+    IoStep step = write_available(c.wait.watch, exchange);
     if (step != IoStep::again) co_return step == IoStep::done;
     WaitResult r = co_await wait_for(c, kWrite, deadline);
     if (r != WaitResult::ready) co_return false;

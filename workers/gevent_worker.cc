@@ -68,7 +68,7 @@ class GreenThread final : public gevent::Fiber, public aio::Task {
   ReadOutcome read_request(uint64_t deadline_ns);
   bool handle();
   bool sleep_ms(uint32_t ms);
-  bool write_all(http::OutgoingResponse& response);
+  bool write_all(Exchange& exchange);
   bool send_all(std::string_view bytes, uint64_t deadline_ns);
   void linger();
   void serve();
@@ -243,7 +243,7 @@ bool GreenThread::handle() {
     }
     exchange_.respond(parser_.request(), hub_.keep_alive_allowed());
   }
-  bool written = write_all(exchange_.response());
+  bool written = write_all(exchange_);
   exchange_.finish();
   hub_.request_done(*conn_);
   if (!written || !exchange_.response().keep_alive()) {
@@ -260,10 +260,10 @@ bool GreenThread::sleep_ms(uint32_t ms) {
   return wait(kNoFd, until) == WaitResult::timeout;
 }
 
-bool GreenThread::write_all(http::OutgoingResponse& response) {
+bool GreenThread::write_all(Exchange& exchange) {
   uint64_t deadline = hub_.io_deadline();
   for (;;) {
-    IoStep step = write_available(conn_->wait.watch, response);
+    IoStep step = write_available(conn_->wait.watch, exchange);
     if (step != IoStep::again) return step == IoStep::done;
     if (wait(kWrite, deadline) != WaitResult::ready) return false;
   }

@@ -275,16 +275,16 @@ IoStep read_available(aio::FdWatch& watch, http::RequestParser& parser) {
   return IoStep::done;
 }
 
-IoStep write_available(aio::FdWatch& watch, http::OutgoingResponse& response) {
-  while (!response.done()) {
+IoStep write_available(aio::FdWatch& watch, Exchange& exchange) {
+  while (!exchange.all_sent()) {
     if (!watch.is_ready(aio::Dir::write)) return IoStep::again;
     iovec iov[8];
     msghdr msg{};
     msg.msg_iov = iov;
-    msg.msg_iovlen = response.iov(iov, 8);
+    msg.msg_iovlen = exchange.next_iov(iov, 8);
     ssize_t n = sendmsg(watch.fd, &msg, MSG_NOSIGNAL);
     if (n >= 0) {
-      response.advance(static_cast<size_t>(n));
+      exchange.sent(static_cast<size_t>(n));
       continue;
     }
     if (errno == EINTR) continue;

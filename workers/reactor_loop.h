@@ -22,6 +22,7 @@
 #include <optional>
 
 #include "core/names.h"
+#include "workers/exchange.h"
 #include "workers/http_response.h"
 #include "workers/instrumentation.h"
 #include "workers/reactor.h"
@@ -47,7 +48,8 @@ enum class IoStep : uint8_t {
   closed,  // EOF before a full request, or a socket error
 };
 IoStep read_available(aio::FdWatch& watch, http::RequestParser& parser);
-IoStep write_available(aio::FdWatch& watch, http::OutgoingResponse& response);
+// Writes the exchange's response, recording it at its commit point (see exchange.h).
+IoStep write_available(aio::FdWatch& watch, Exchange& exchange);
 IoStep send_available(aio::FdWatch& watch, std::string_view& bytes);
 // Discards what the peer still sends after our half-close; done at its EOF.
 IoStep drain_available(aio::FdWatch& watch);

@@ -122,7 +122,7 @@ void SyncWorker::serve(UniqueFd conn) {
     }
     exchange_.respond(request, /*keep_alive=*/false);
   }
-  write_response(conn.get(), exchange_.response(), monotonic_ns() + ctx_.io_timeout_ns(),
+  write_response(conn.get(), exchange_, monotonic_ns() + ctx_.io_timeout_ns(),
                  metrics_);
   exchange_.finish();
   ++served_;

@@ -129,11 +129,10 @@ void Handler::step_down() {
 IoResult Handler::write(Conn& c) {
   // A first pass that never waits: a response that fits the socket buffer (nearly all of
   // them) goes out at once. Otherwise this thread may block on a slow reader: step down.
-  http::OutgoingResponse& response = exchange_.response();
-  IoResult r = write_response(c.fd.get(), response, /*deadline_ns=*/0, pool_.metrics);
+  IoResult r = write_response(c.fd.get(), exchange_, /*deadline_ns=*/0, pool_.metrics);
   if (r != IoResult::timeout) return r;
   step_down();
-  return write_response(c.fd.get(), response, monotonic_ns() + pool_.io_timeout_ns,
+  return write_response(c.fd.get(), exchange_, monotonic_ns() + pool_.io_timeout_ns,
                         pool_.metrics);
 }
 
