@@ -43,7 +43,9 @@ void raise_nofile_limit() {
 void release_free_memory() { malloc_trim(0); }
 
 AsyncServer::AsyncServer(WorkerContext& ctx)
-    : ctx_(ctx), metrics_(ctx.slot, ctx.options.metrics, Writers::single) {}
+    : ctx_(ctx),
+      metrics_(ctx.slot, ctx.options.metrics, Writers::single),
+      balance_(ctx.segment, ctx.slot) {}
 
 Status AsyncServer::open() {
   int flags = fcntl(ctx_.listen_fd, F_GETFL);
@@ -64,7 +66,8 @@ int AsyncServer::run() {
     return kExitRuntime;
   }
   while (tick()) {
-    if (Status s = reactor_.poll(ctx_.heartbeat_interval_ms()); !s) {
+    int wait_ms = holding_ ? AcceptBalance::kRecheckMs : ctx_.heartbeat_interval_ms();
+    if (Status s = reactor_.poll(wait_ms); !s) {
       log_error(s.error().message);
       hard_stopped_ = true;
       cancel_waits(false);
@@ -147,7 +150,7 @@ bool AsyncServer::parent_gone() {
 void AsyncServer::accept_some() {
   listen_watch_.ready[0] = false;
   uint64_t cap = std::max<uint64_t>(1, ctx_.options.worker_connections);
-  for (int i = 0; i < kAcceptBatch && conns_ < cap && !stop_; ++i) {
+  for (int i = 0; i < kAcceptBatch && conns_ < cap && !stop_ && !holding_; ++i) {
     int fd = accept4(ctx_.listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd >= 0) {
       int one = 1;  // responses go out in one write; never hold the last segment back
@@ -165,7 +168,8 @@ void AsyncServer::accept_some() {
 
 void AsyncServer::update_listen_registration() {
   uint64_t cap = std::max<uint64_t>(1, ctx_.options.worker_connections);
-  bool want = !stop_ && conns_ < cap && reactor_.now() >= accept_paused_until_ns_;
+  holding_ = !stop_ && balance_.hold(static_cast<int64_t>(conns_), reactor_.now());
+  bool want = !stop_ && !holding_ && conns_ < cap && reactor_.now() >= accept_paused_until_ns_;
   if (want == listening_) return;
   if (!want) {
     reactor_.remove(listen_watch_);
@@ -187,6 +191,7 @@ bool AsyncServer::attach(ConnBase& conn) {
   if (head_) head_->prev = &conn;
   head_ = &conn;
   ++conns_;
+  metrics_.hot().connections.store(static_cast<int64_t>(conns_), std::memory_order_relaxed);
   conn.idle = true;
   conn.idle_since_ns = reactor_.now();
   return true;
@@ -199,6 +204,7 @@ void AsyncServer::retire(ConnBase& conn) {
   else head_ = conn.next;
   if (conn.next) conn.next->prev = conn.prev;
   --conns_;
+  metrics_.hot().connections.store(static_cast<int64_t>(conns_), std::memory_order_relaxed);
   reactor_.settle(conn.wait);
   conn.fd.reset();  // closing also removes it from the epoll set
   conn.prev = nullptr;

@@ -9,6 +9,8 @@
 //     wire is still served (with "Connection: close") instead of seeing its connection reset.
 //   TERM: stop accepting; open connections keep being served (each response says "Connection:
 //     close") until their keep-alive timeout or graceful_timeout, whichever comes first.
+//   Accepting pauses while the worker holds more than its fair share of the pool's
+//   connections (accept_balance.h), so a replacement gets its share of reconnections.
 //   Both end at graceful_timeout at the latest: every remaining wait is cancelled, each task
 //   closes its connection, and the worker exits 0.
 //
@@ -22,6 +24,7 @@
 #include <optional>
 
 #include "core/names.h"
+#include "workers/accept_balance.h"
 #include "workers/exchange.h"
 #include "workers/http_response.h"
 #include "workers/instrumentation.h"
@@ -159,6 +162,8 @@ class AsyncServer {
 
   WorkerContext& ctx_;
   PrometheusMixin metrics_;
+  AcceptBalance balance_;
+  bool holding_ = false;  // over the fair share: leaving new connections to siblings
   aio::Reactor reactor_;
   aio::FdWatch listen_watch_;
   aio::FdWatch signal_watch_;

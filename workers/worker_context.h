@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include "core/options.h"
+#include "core/segment.h"
 #include "core/shm_layout.h"
 #include "workers/app.h"
 
@@ -21,6 +22,7 @@ struct WorkerContext {
   const app::SyntheticApp& app;
   int listen_fd;                  // bound + listening, shared with the other workers
   pid_t parent_pid;               // the master at startup
+  const Segment* segment = nullptr;  // the pool's slots (accept balance); null in some tests
 
   // Reparented means the master died: a worker must then exit instead of serving forever.
   bool parent_alive() const { return getppid() == parent_pid; }

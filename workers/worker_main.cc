@@ -65,7 +65,7 @@ int run_worker(const WorkerOptions& options) {
     return kExitRuntime;
   }
   app::SyntheticApp app(app::AppOptions{options.allow_crash});
-  WorkerContext ctx{options, slot, app, options.listen_fd, getppid()};
+  WorkerContext ctx{options, slot, app, options.listen_fd, getppid(), &*segment};
   heartbeat(slot.hot, monotonic_ns());
   set_state(slot.hot, WorkerState::running);
   notify_ready(options.ready_fd);
