@@ -1,11 +1,14 @@
 #include "workers/accept_balance.h"
 
+#include <algorithm>
+
 #include "core/names.h"
 
 namespace wpm {
 
-bool over_fair_share(int64_t own, int64_t total, uint32_t workers) {
+bool over_fair_share(int64_t own, int64_t total, uint32_t workers, uint32_t running) {
   if (workers <= 1 || own <= 0) return false;
+  if (running < workers) return own * std::max<int64_t>(running, 1) >= total;
   int64_t fair = (total + workers - 1) / workers;
   return own > fair + 1 + fair / 8;
 }
@@ -15,6 +18,7 @@ namespace {
 struct PoolLoad {
   int64_t connections = 0;  // held by running workers, this one included
   uint32_t workers = 0;     // pool size: positions occupied now or by a dead worker
+  uint32_t running = 1;     // running workers, this one included
 };
 
 PoolLoad pool_load(const Segment& segment, const WorkerSlot& own, int64_t own_conns) {
@@ -38,6 +42,7 @@ PoolLoad pool_load(const Segment& segment, const WorkerSlot& own, int64_t own_co
     if (state != WorkerState::running) continue;  // booting, or its connections are going
     int64_t n = s.hot.connections.load(std::memory_order_relaxed);
     load.connections += n > 0 ? n : 0;
+    ++load.running;
   }
   load.connections += own_conns;
   load.workers = any ? top_index + 1 : 1;
@@ -49,7 +54,7 @@ PoolLoad pool_load(const Segment& segment, const WorkerSlot& own, int64_t own_co
 bool AcceptBalance::hold(int64_t own, uint64_t now_ns) {
   if (segment_ == nullptr) return false;
   PoolLoad load = pool_load(*segment_, *own_, own);
-  if (!over_fair_share(own, load.connections, load.workers)) {
+  if (!over_fair_share(own, load.connections, load.workers, load.running)) {
     holding_since_ns_ = 0;
     gave_up_ = false;
     return false;

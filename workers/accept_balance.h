@@ -14,10 +14,13 @@
 
 namespace wpm {
 
-// The pure rule: a worker holding `own` of the `total` connections of a pool of `workers`
-// should let its siblings take the next one: own > fair + slack, fair = ceil(total / workers),
-// slack = 1 + fair/8 so an already even pool never ping-pongs.
-bool over_fair_share(int64_t own, int64_t total, uint32_t workers);
+// The pure rule: whether a worker holding `own` of the `total` connections of the `running`
+// workers of a pool of `workers` positions should let its siblings take the next one.
+//  - every position has a running worker: when own > fair + slack, fair = ceil(total /
+//    workers), slack = 1 + fair/8 so an already even pool never ping-pongs;
+//  - a position awaits its worker (a replacement booting): when own is at or above the running
+//    workers' average — the connections still to come are that worker's share.
+bool over_fair_share(int64_t own, int64_t total, uint32_t workers, uint32_t running);
 
 class AcceptBalance {
  public:

@@ -13,6 +13,7 @@
 
 #include "core/log.h"
 #include "core/slot_ops.h"
+#include "workers/durations.h"
 #include "workers/signals.h"
 
 namespace wpm {
@@ -25,8 +26,6 @@ constexpr uint64_t kAcceptBackoffNs = 100'000'000;
 // One accept per loop turn (nginx's multi_accept off): with EPOLLEXCLUSIVE the next pending
 // connection goes to whichever worker of the pool is idle, not to the one already busy.
 constexpr int kAcceptBatch = 1;
-
-uint64_t seconds_to_ns(double s) { return s <= 0 ? 0 : static_cast<uint64_t>(s * 1e9); }
 
 }  // namespace
 

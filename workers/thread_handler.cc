@@ -22,8 +22,6 @@ namespace {
 constexpr size_t kReadChunk = 16384;
 constexpr uint32_t kLingerMs = 500;
 
-uint64_t seconds_to_ns(double s) { return static_cast<uint64_t>(s * 1e9); }
-
 }  // namespace
 
 PoolShared::PoolShared(WorkerContext& context, int conn_epoll, int acceptor_wake)

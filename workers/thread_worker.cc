@@ -177,7 +177,7 @@ void Poller::begin_stop(Mode mode, uint64_t now, const char* why) {
   pool_->mode.store(mode, std::memory_order_relaxed);
   pool_->listener.stop();
   pool_->wake_on_close.store(true, std::memory_order_seq_cst);
-  graceful_deadline_ = now + static_cast<uint64_t>(ctx_.options.graceful_timeout_s * 1e9);
+  graceful_deadline_ = now + seconds_to_ns(ctx_.options.graceful_timeout_s);
 }
 
 void Poller::watch_stop(uint64_t now) {
@@ -266,7 +266,7 @@ int Poller::run() {
   // keepalive.
   int tick_ms = std::min(ctx_.heartbeat_interval_ms(), kMaxTickMs);
   if (pool_->keepalive_on)
-    tick_ms = std::clamp(static_cast<int>(pool_->keepalive_ns / 2'000'000), 5, tick_ms);
+    tick_ms = static_cast<int>(std::clamp<uint64_t>(pool_->keepalive_ns / 2'000'000, 5, tick_ms));
   uint64_t tick_ns = static_cast<uint64_t>(tick_ms) * 1'000'000;
   uint64_t now = monotonic_ns();
   uint64_t next_tick = now;

@@ -12,6 +12,7 @@
 #include "core/options.h"
 #include "core/segment.h"
 #include "core/shm_layout.h"
+#include "workers/durations.h"
 #include "workers/app.h"
 
 namespace wpm {
@@ -28,13 +29,12 @@ struct WorkerContext {
   bool parent_alive() const { return getppid() == parent_pid; }
   // How long a loop may wait before refreshing its heartbeat: ≤ 1 s and ≤ timeout / 4.
   int heartbeat_interval_ms() const {
-    double quarter_ms = options.timeout_s > 0 ? options.timeout_s * 250.0 : 1000.0;
-    return std::clamp(static_cast<int>(quarter_ms), 10, 1000);
+    return options.timeout_s > 0 ? seconds_to_ms_clamped(options.timeout_s / 4, 10, 1000) : 1000;
   }
   // Deadline for a peer to send a request or take a response (a slow client, not a stuck
   // worker): `timeout`, at least one second.
   uint64_t io_timeout_ns() const {
-    return static_cast<uint64_t>(std::max(1.0, options.timeout_s) * 1e9);
+    return seconds_to_ns(std::max(1.0, options.timeout_s));
   }
 };
 

@@ -10,20 +10,29 @@
 namespace wpm {
 namespace {
 
-TEST(OverFairShare, HoldsOnlyAboveTheShareAndItsSlack) {
-  // After an abort: the survivor holds the 4 reconnections too, its dead sibling nothing.
-  EXPECT_TRUE(over_fair_share(8, 8, 2));
-  EXPECT_TRUE(over_fair_share(4, 4, 2));   // fair 2, slack 1
-  EXPECT_FALSE(over_fair_share(2, 4, 2));
-  EXPECT_FALSE(over_fair_share(4, 8, 2));  // even: never holds
-  EXPECT_FALSE(over_fair_share(5, 8, 2));  // one over: the slack
-  EXPECT_TRUE(over_fair_share(6, 8, 2));
-  EXPECT_FALSE(over_fair_share(5, 16, 4));
-  EXPECT_TRUE(over_fair_share(6, 16, 4));
-  EXPECT_FALSE(over_fair_share(130, 960, 8));  // fair 120 + slack 16
-  EXPECT_TRUE(over_fair_share(137, 960, 8));
-  EXPECT_FALSE(over_fair_share(100, 100, 1));  // alone: always accept
-  EXPECT_FALSE(over_fair_share(0, 0, 4));
+TEST(OverFairShare, EveryPositionRunningHoldsOnlyAboveTheShareAndItsSlack) {
+  EXPECT_TRUE(over_fair_share(8, 8, 2, 2));
+  EXPECT_TRUE(over_fair_share(4, 4, 2, 2));   // fair 2, slack 1
+  EXPECT_FALSE(over_fair_share(2, 4, 2, 2));
+  EXPECT_FALSE(over_fair_share(4, 8, 2, 2));  // even: never holds
+  EXPECT_FALSE(over_fair_share(5, 8, 2, 2));  // one over: the slack
+  EXPECT_TRUE(over_fair_share(6, 8, 2, 2));
+  EXPECT_FALSE(over_fair_share(5, 16, 4, 4));
+  EXPECT_TRUE(over_fair_share(6, 16, 4, 4));
+  EXPECT_FALSE(over_fair_share(130, 960, 8, 8));  // fair 120 + slack 16
+  EXPECT_TRUE(over_fair_share(137, 960, 8, 8));
+  EXPECT_FALSE(over_fair_share(100, 100, 1, 1));  // alone: always accept
+  EXPECT_FALSE(over_fair_share(0, 0, 4, 4));
+}
+
+TEST(OverFairShare, APositionAwaitingItsWorkerLeavesItTheReconnections) {
+  // 16 connections over 4 workers, worker 0 aborted: 3 survivors at 4 each, its 4 clients
+  // reconnecting. Without the awaited position's rule (fair 3 + slack 1) they would take them.
+  EXPECT_TRUE(over_fair_share(4, 12, 4, 3));
+  EXPECT_FALSE(over_fair_share(3, 11, 4, 3));  // below the running average: accepts
+  EXPECT_TRUE(over_fair_share(4, 4, 2, 1));    // the lone survivor of 2
+  EXPECT_FALSE(over_fair_share(0, 0, 2, 1));   // a worker with nothing always accepts
+  EXPECT_TRUE(over_fair_share(1, 1, 4, 1));    // boot: first up waits a little for the rest
 }
 
 class AcceptBalanceTest : public ::testing::Test {
