@@ -9,8 +9,8 @@ namespace wpm {
 bool over_fair_share(int64_t own, int64_t total, uint32_t workers, uint32_t running) {
   if (workers <= 1 || own <= 0) return false;
   if (running < workers) return own * std::max<int64_t>(running, 1) >= total;
-  int64_t fair = (total + workers - 1) / workers;
-  return own > fair + 1 + fair / 8;
+  // Would one more connection put it above the fair share of the pool with that connection?
+  return own + 1 > (total + 1 + workers - 1) / workers;
 }
 
 namespace {

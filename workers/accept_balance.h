@@ -16,8 +16,10 @@ namespace wpm {
 
 // The pure rule: whether a worker holding `own` of the `total` connections of the `running`
 // workers of a pool of `workers` positions should let its siblings take the next one.
-//  - every position has a running worker: when own > fair + slack, fair = ceil(total /
-//    workers), slack = 1 + fair/8 so an already even pool never ping-pongs;
+//  - every position has a running worker: when one more connection would put it above
+//    ceil((total + 1) / workers). A worker at the minimum is never above, so someone always
+//    accepts, and no worker ends above ceil(total / workers): 16 connections arriving at once
+//    over 4 workers end 4/4/4/4 (a rule checked before the accept gave 5/5/3/3);
 //  - a position awaits its worker (a replacement booting): when own is at or above the running
 //    workers' average — the connections still to come are that worker's share.
 bool over_fair_share(int64_t own, int64_t total, uint32_t workers, uint32_t running);

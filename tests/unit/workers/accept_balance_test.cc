@@ -10,24 +10,37 @@
 namespace wpm {
 namespace {
 
-TEST(OverFairShare, EveryPositionRunningHoldsOnlyAboveTheShareAndItsSlack) {
+TEST(OverFairShare, EveryPositionRunningHoldsWhenTheNextWouldPutItAboveTheShare) {
   EXPECT_TRUE(over_fair_share(8, 8, 2, 2));
-  EXPECT_TRUE(over_fair_share(4, 4, 2, 2));   // fair 2, slack 1
-  EXPECT_FALSE(over_fair_share(2, 4, 2, 2));
-  EXPECT_FALSE(over_fair_share(4, 8, 2, 2));  // even: never holds
-  EXPECT_FALSE(over_fair_share(5, 8, 2, 2));  // one over: the slack
-  EXPECT_TRUE(over_fair_share(6, 8, 2, 2));
-  EXPECT_FALSE(over_fair_share(5, 16, 4, 4));
-  EXPECT_TRUE(over_fair_share(6, 16, 4, 4));
-  EXPECT_FALSE(over_fair_share(130, 960, 8, 8));  // fair 120 + slack 16
-  EXPECT_TRUE(over_fair_share(137, 960, 8, 8));
+  EXPECT_TRUE(over_fair_share(3, 4, 2, 2));
+  EXPECT_TRUE(over_fair_share(2, 3, 2, 2));   // a 3rd of 4 would be above ceil(4 / 2)
+  EXPECT_FALSE(over_fair_share(1, 3, 2, 2));  // the other one takes it
+  EXPECT_FALSE(over_fair_share(4, 8, 2, 2));  // even: both accept
+  EXPECT_FALSE(over_fair_share(4, 16, 4, 4));
+  EXPECT_TRUE(over_fair_share(4, 13, 4, 4));  // a 5th of 14 would be above ceil(14 / 4)
+  EXPECT_FALSE(over_fair_share(3, 13, 4, 4));
+  EXPECT_TRUE(over_fair_share(4, 12, 4, 4));  // three at 4, the fourth at 0: it takes the next
+  EXPECT_FALSE(over_fair_share(0, 12, 4, 4));
   EXPECT_FALSE(over_fair_share(100, 100, 1, 1));  // alone: always accept
   EXPECT_FALSE(over_fair_share(0, 0, 4, 4));
 }
 
+// 16 connections arriving at once, each accept going to a worker the rule lets accept: every
+// order ends 4/4/4/4. Here the greediest order: the lowest-numbered worker that may accept.
+TEST(OverFairShare, ABurstSpreadsEvenly) {
+  int64_t own[4] = {0, 0, 0, 0};
+  for (int64_t total = 0; total < 16; ++total) {
+    int w = 0;
+    while (w < 4 && over_fair_share(own[w], total, 4, 4)) ++w;
+    ASSERT_LT(w, 4) << "nobody accepts at " << total;
+    ++own[w];
+  }
+  for (int64_t n : own) EXPECT_EQ(n, 4);
+}
+
 TEST(OverFairShare, APositionAwaitingItsWorkerLeavesItTheReconnections) {
   // 16 connections over 4 workers, worker 0 aborted: 3 survivors at 4 each, its 4 clients
-  // reconnecting. Without the awaited position's rule (fair 3 + slack 1) they would take them.
+  // reconnecting: they wait for the replacement.
   EXPECT_TRUE(over_fair_share(4, 12, 4, 3));
   EXPECT_FALSE(over_fair_share(3, 11, 4, 3));  // below the running average: accepts
   EXPECT_TRUE(over_fair_share(4, 4, 2, 1));    // the lone survivor of 2
@@ -59,6 +72,8 @@ TEST_F(AcceptBalanceTest, ASurvivorLeavesReconnectionsToTheComingReplacement) {
   WorkerSlot& dead = start(1, 1, 4);
   AcceptBalance balance(&*segment_, me);
   EXPECT_FALSE(balance.hold(4, kT0));  // even
+  EXPECT_TRUE(balance.hold(5, kT0));  // a 6th of 10 would be above ceil(10 / 2)
+  EXPECT_FALSE(balance.hold(4, kT0));
   // The sibling was aborted: its slot says exited, its connections are gone; the position
   // stays in the pool, so the survivor's fair share is half of what is open.
   dead.life.status.store(static_cast<uint32_t>(SlotStatus::exited));
