@@ -149,6 +149,8 @@ bool AsyncServer::parent_gone() {
 void AsyncServer::accept_some() {
   listen_watch_.ready[0] = false;
   uint64_t cap = std::max<uint64_t>(1, ctx_.options.worker_connections);
+  // Looked at again right before the accept: the last look was before the sibling died.
+  holding_ = !stop_ && balance_.hold(static_cast<int64_t>(conns_), reactor_.now());
   for (int i = 0; i < kAcceptBatch && conns_ < cap && !stop_ && !holding_; ++i) {
     int fd = accept4(ctx_.listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd >= 0) {
