@@ -248,7 +248,7 @@ Co<bool> EventletWorker::linger(EvConn& c) {
 }  // namespace
 
 int run_eventlet_worker(WorkerContext& ctx) {
-  raise_nofile_limit();
+  make_room_for_connections(ctx.options.worker_connections);
   EventletWorker worker(ctx);
   return worker.run();
 }

@@ -289,7 +289,7 @@ void GreenThread::linger() {
 }  // namespace
 
 int run_gevent_worker(WorkerContext& ctx) {
-  raise_nofile_limit();
+  make_room_for_connections(ctx.options.worker_connections);
   GeventWorker worker(ctx);
   return worker.run();
 }

@@ -4,7 +4,6 @@
 #include <malloc.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -28,16 +27,6 @@ constexpr uint64_t kAcceptBackoffNs = 100'000'000;
 constexpr int kAcceptBatch = 1;
 
 }  // namespace
-
-void raise_nofile_limit() {
-  rlimit lim{};
-  if (getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= lim.rlim_max) return;
-  rlim_t old = lim.rlim_cur;
-  lim.rlim_cur = lim.rlim_max;
-  if (setrlimit(RLIMIT_NOFILE, &lim) != 0)
-    log_warning("cannot raise RLIMIT_NOFILE from ", old, " to ", lim.rlim_max, ": ",
-                std::strerror(errno));
-}
 
 void release_free_memory() { malloc_trim(0); }
 

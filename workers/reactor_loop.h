@@ -57,9 +57,6 @@ IoStep send_available(aio::FdWatch& watch, std::string_view& bytes);
 // Discards what the peer still sends after our half-close; done at its EOF.
 IoStep drain_available(aio::FdWatch& watch);
 
-// Raises the soft RLIMIT_NOFILE to the hard limit (10,000 idle connections must fit).
-void raise_nofile_limit();
-
 // How many pooled spares (sessions, green threads) to keep: the peak in use during the last
 // period. A steady load never frees and re-creates them; a past burst's memory is given back
 // within one or two periods.

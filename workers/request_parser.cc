@@ -4,6 +4,8 @@
 #include <array>
 #include <cstring>
 
+#include "core/text.h"
+
 namespace wpm::http {
 namespace {
 
@@ -28,13 +30,8 @@ bool is_target_byte(char c) {
   auto u = static_cast<unsigned char>(c);
   return u > 0x20 && u != 0x7f;
 }
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
-
-std::string_view trim_ows(std::string_view v) {
-  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
-  return v;
-}
+// Optional whitespace (RFC 9110 OWS) is spaces and tabs.
+constexpr std::string_view trim_ows(std::string_view v) { return trim_blanks(v); }
 
 // Calls fn(token) for every comma-separated, trimmed, non-empty element of a list header.
 template <class Fn>
@@ -64,13 +61,6 @@ void split_target(std::string_view target, std::string_view& path, std::string_v
 }
 
 }  // namespace
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i])) return false;
-  return true;
-}
 
 RequestParser::RequestParser(ParserLimits limits) : limits_(limits) {
   header_spans_.reserve(limits_.header_fields);
@@ -321,7 +311,7 @@ ParseStatus RequestParser::on_chunk_size(size_t begin, size_t end) {
   uint64_t size = 0;
   size_t i = 0;
   for (; i < line.size(); ++i) {
-    char c = lower(line[i]);
+    char c = ascii_lower(line[i]);
     int digit = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
     if (digit < 0) break;
     if (i >= 15) return fail(400, "InvalidChunkSize", "Chunk size is too large");

@@ -55,9 +55,6 @@ struct ParseError {
 
 enum class ParseStatus { incomplete, complete, error };
 
-// Case-insensitive ASCII comparison (header names, tokens).
-bool iequals(std::string_view a, std::string_view b);
-
 class RequestParser {
  public:
   explicit RequestParser(ParserLimits limits = {});

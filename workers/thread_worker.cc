@@ -32,7 +32,6 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -72,17 +71,7 @@ Result<UniqueFd> make_eventfd(const char* what) {
   return fd;
 }
 
-// Each connection is an fd: make room for the cap when the hard limit allows it.
-void raise_fd_limit(uint32_t connections) {
-  rlimit r{};
-  if (getrlimit(RLIMIT_NOFILE, &r) != 0) return;
-  rlim_t want = static_cast<rlim_t>(connections) + 64;
-  if (r.rlim_cur >= want) return;
-  r.rlim_cur = std::min(want, r.rlim_max);
-  if (setrlimit(RLIMIT_NOFILE, &r) != 0 || r.rlim_cur < want)
-    log_warning("open-file limit ", r.rlim_cur, " is below worker_connections ", connections,
-                " + 64; accept will back off at the limit");
-}
+
 
 bool has_unread_bytes(int fd) {
   int n = 0;
@@ -136,7 +125,7 @@ Status Poller::setup() {
   if (Status s = add_to_epoll(epoll_.get(), wake_.get(), kWakeKey, "wake eventfd"); !s) return s;
   if (Status s = add_to_epoll(conn_epoll_.get(), stop_.get(), kStopKey, "stop eventfd"); !s)
     return s;
-  raise_fd_limit(ctx_.options.worker_connections);
+  make_room_for_connections(ctx_.options.worker_connections);
   pool_ = std::make_unique<PoolShared>(ctx_, conn_epoll_.get(), wake_.get());
   if (Status s = pool_->listener.start(); !s) return s;
   return start_threads();

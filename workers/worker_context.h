@@ -38,6 +38,10 @@ struct WorkerContext {
   }
 };
 
+// Each connection is an fd: raises the soft open-file limit to worker_connections + 64 when
+// the hard limit allows (core/fd_limit.h), with a warning when it does not.
+void make_room_for_connections(uint32_t connections);
+
 // The model of each worker class. Returns the process exit code: 0 after a graceful exit
 // (quit, term, max_requests), 1 on a runtime failure. ABRT and INT never return here.
 using WorkerModel = int (*)(WorkerContext&);
