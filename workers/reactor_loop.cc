@@ -158,7 +158,9 @@ void AsyncServer::accept_some() {
 
 void AsyncServer::update_listen_registration() {
   uint64_t cap = std::max<uint64_t>(1, ctx_.options.worker_connections);
-  holding_ = !stop_ && balance_.hold(static_cast<int64_t>(conns_), reactor_.now());
+  // Only a hold is re-checked here (a scan of the pool's slots); otherwise accept_some()
+  // checks right before it accepts, so a keep-alive steady state never scans.
+  if (holding_) holding_ = !stop_ && balance_.hold(static_cast<int64_t>(conns_), reactor_.now());
   bool want = !stop_ && !holding_ && conns_ < cap && reactor_.now() >= accept_paused_until_ns_;
   if (want == listening_) return;
   if (!want) {

@@ -47,8 +47,8 @@ void Listener::on_ready() {
   if (stopped_) return;
   ConnTable& conns = pool_.conns;
   uint64_t now = monotonic_ns();
-  bool hold = balance_.hold(static_cast<int64_t>(conns.live()), now);
-  for (int i = 0; i < kAcceptBatch && !hold && conns.live() < conns.capacity();) {
+  holding_ = balance_.hold(static_cast<int64_t>(conns.live()), now);
+  for (int i = 0; i < kAcceptBatch && !holding_ && conns.live() < conns.capacity();) {
     int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
@@ -99,7 +99,8 @@ void Listener::rearm_locked(uint64_t now_ns) {
   if (conns.live() >= conns.capacity()) return;  // at the cap: the next close re-arms
   waiting_for_close_.store(false, std::memory_order_relaxed);
   // Over the fair share: a sibling takes the next connection; the tick looks again.
-  if (balance_.hold(static_cast<int64_t>(conns.live()), now_ns)) return;
+  if (holding_) holding_ = balance_.hold(static_cast<int64_t>(conns.live()), now_ns);
+  if (holding_) return;
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLONESHOT;
   ev.data.u64 = kListenKey;

@@ -13,19 +13,22 @@ from wpmtest import kill_group
 CLASSES = ["sync", "thread", "eventlet", "gevent"]
 MODES = {"keepalive": [], "close": ["--no-keepalive"]}
 ABORTS_PER_RUN = 25  # x 4 classes x 2 modes = 200
-SPACING_S = 0.075    # alternate workers 0 and 1: each is aborted every 150 ms
+WORKERS = 4
+SPACING_S = 0.08     # workers in turn: each one is aborted every 320 ms, time enough for its
+                     # replacement to be up (and targeted) even on a loaded machine; the last
+                     # abort lands at ~2 s of a 3 s run, so its restart is in the final scrape
 
 
 def abort_schedule():
     args = []
     for i in range(ABORTS_PER_RUN):
-        args += ["--inject", f"{0.05 + i * SPACING_S:.3f}s:abort:worker={i % 2}"]
+        args += ["--inject", f"{0.05 + i * SPACING_S:.3f}s:abort:worker={i % WORKERS}"]
     return args
 
 
 def run_bench(binary, runtime_dir, out, worker_class, mode_args):
     cmd = [binary, "bench", "--out", str(out), "--no-progress", "--worker-class", worker_class,
-           "--workers", "2", "--duration", "2s", "--warmup", "0.2s", "--connections", "8",
+           "--workers", str(WORKERS), "--duration", "3s", "--warmup", "0.2s", "--connections", "8",
            *mode_args, *abort_schedule()]
     env = dict(os.environ, XDG_RUNTIME_DIR=runtime_dir)
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
