@@ -30,6 +30,9 @@ void add_serve_flags(CLI::App& app, ServeOptions& o) {
       ->capture_default_str();
   app.add_option("--max-requests-jitter", o.max_requests_jitter,
                  "Random 0..N added to max-requests per worker")->capture_default_str();
+  app.add_option("--max-body-buffer", o.max_body_buffer,
+                 "Request body bytes a worker buffers at once (413 beyond)")
+      ->capture_default_str()->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40));
   app.add_option("--backlog", o.backlog, "listen(2) backlog")->capture_default_str();
   app.add_option_function<std::string>("--pidfile", [&o](const std::string& v) { o.pidfile = v; },
                                        "Write the master pid to this file");

@@ -30,18 +30,21 @@ constexpr size_t kTrimAfterFreeing = 256;  // sessions freed at once before a ma
 
 // What a connection needs only while a request is in hand.
 struct Session {
-  Session(const app::SyntheticApp& app, PrometheusMixin& metrics) : exchange(app, metrics) {}
+  Session(const app::SyntheticApp& app, PrometheusMixin& metrics, http::BodyBudget& budget)
+      : exchange(app, metrics) {
+    parser.use_budget(&budget);
+  }
   http::RequestParser parser;
   Exchange exchange;
 };
 
 class SessionPool {
  public:
-  SessionPool(const app::SyntheticApp& app, PrometheusMixin& metrics)
-      : app_(app), metrics_(metrics) {}
+  SessionPool(const app::SyntheticApp& app, PrometheusMixin& metrics, uint64_t max_body_buffer)
+      : app_(app), metrics_(metrics), budget_(max_body_buffer) {}
   std::unique_ptr<Session> take() {
     policy_.note_in_use(++in_use_);
-    if (spare_.empty()) return std::make_unique<Session>(app_, metrics_);
+    if (spare_.empty()) return std::make_unique<Session>(app_, metrics_, budget_);
     std::unique_ptr<Session> s = std::move(spare_.back());
     spare_.pop_back();
     return s;
@@ -62,6 +65,7 @@ class SessionPool {
  private:
   const app::SyntheticApp& app_;
   PrometheusMixin& metrics_;
+  http::BodyBudget budget_;  // every session's bodies together
   std::vector<std::unique_ptr<Session>> spare_;
   size_t in_use_ = 0;
   SparePolicy policy_;
@@ -109,7 +113,8 @@ class WaitFor final : public aio::Task {
 
 class EventletWorker final : public AsyncServer {
  public:
-  explicit EventletWorker(WorkerContext& ctx) : AsyncServer(ctx), sessions_(ctx.app, metrics()) {}
+  explicit EventletWorker(WorkerContext& ctx)
+      : AsyncServer(ctx), sessions_(ctx.app, metrics(), ctx.options.max_body_buffer) {}
 
  protected:
   void serve_new(UniqueFd socket) override {

@@ -83,7 +83,9 @@ class GreenThread final : public gevent::Fiber, public aio::Task {
 
 class GeventWorker final : public AsyncServer {
  public:
-  explicit GeventWorker(WorkerContext& ctx) : AsyncServer(ctx) {}
+  explicit GeventWorker(WorkerContext& ctx)
+      : AsyncServer(ctx), body_budget(ctx.options.max_body_buffer) {}
+  http::BodyBudget body_budget;  // every green thread's request bodies together
 
   // Hub side: a green thread from the pool serves conn now.
   void run_green(GConn& conn) {
@@ -168,7 +170,9 @@ void GeventWorker::drop(GreenThread* g) {
 }
 
 GreenThread::GreenThread(GeventWorker& hub, size_t i)
-    : Fiber(kStackSize), index(i), hub_(hub), exchange_(hub.app(), hub.metrics()) {}
+    : Fiber(kStackSize), index(i), hub_(hub), exchange_(hub.app(), hub.metrics()) {
+  parser_.use_budget(&hub.body_budget);
+}
 
 void GreenThread::wake(WaitResult result) {
   hub_.reactor().settle(conn_->wait);

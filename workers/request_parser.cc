@@ -68,7 +68,12 @@ RequestParser::RequestParser(ParserLimits limits) : limits_(limits) {
 }
 
 std::span<char> RequestParser::writable(size_t at_least) {
-  if (len_ + at_least > buf_.size()) buf_.resize(std::max(len_ + at_least, buf_.size() * 2));
+  if (len_ + at_least > buf_.size()) {
+    size_t want = std::max(len_ + at_least, buf_.size() * 2);
+    // A body of known length: exactly its end, not the next power of two (64 MiB, not 128).
+    if (state_ == State::body) want = std::max<size_t>(len_ + at_least, body_begin_ + content_length_);
+    buf_.resize(want);
+  }
   return {buf_.data() + len_, buf_.size() - len_};
 }
 
@@ -100,6 +105,7 @@ std::string_view RequestParser::partial_target() const {
 
 ParseStatus RequestParser::fail(int status, std::string_view type, std::string_view message) {
   error_ = ParseError{status, type, message};
+  release_body();  // the body will not be read
   state_ = State::failed;
   status_ = ParseStatus::error;
   return status_;
@@ -302,6 +308,8 @@ ParseStatus RequestParser::on_headers_done() {
   }
   if (content_length_ > limits_.max_body)
     return fail(413, "LimitRequestBody", "Request body is too large");
+  if (!hold_body(content_length_))
+    return fail(413, "LimitRequestBodyBuffer", "Request bodies in progress exceed the buffer");
   state_ = State::body;
   return ParseStatus::incomplete;
 }
@@ -326,6 +334,8 @@ ParseStatus RequestParser::on_chunk_size(size_t begin, size_t end) {
   }
   if (body_end_ - body_begin_ + size > limits_.max_body)
     return fail(413, "LimitRequestBody", "Request body is too large");
+  if (!hold_body(size))
+    return fail(413, "LimitRequestBodyBuffer", "Request bodies in progress exceed the buffer");
   chunk_left_ = size;
   state_ = State::chunk_data;
   return ParseStatus::incomplete;
@@ -363,11 +373,27 @@ ParseStatus RequestParser::finish() {
   return status_;
 }
 
+bool RequestParser::hold_body(uint64_t n) {
+  if (limits_.body_budget == nullptr || n == 0) return true;
+  if (!limits_.body_budget->take(n)) return false;
+  body_held_ += n;
+  return true;
+}
+
+void RequestParser::release_body() {
+  if (body_held_ == 0) return;
+  limits_.body_budget->give(body_held_);
+  body_held_ = 0;
+}
+
 ParseStatus RequestParser::next() {
   if (status_ != ParseStatus::complete) return status_;
+  release_body();
   size_t remaining = len_ - pos_;
   if (remaining == 0) {
     len_ = pos_ = 0;
+    // A large body's buffer goes back now, not when the connection ends.
+    if (buf_.size() > (1u << 20)) std::vector<char>().swap(buf_);
   } else if (pos_ >= buf_.size() / 2) {
     // Compact rarely, so deep pipelines do not memmove their tail once per request.
     std::memmove(buf_.data(), buf_.data() + pos_, remaining);
@@ -390,6 +416,7 @@ ParseStatus RequestParser::next() {
 }
 
 void RequestParser::reset() {
+  release_body();
   len_ = pos_ = 0;
   status_ = ParseStatus::complete;  // next() then clears every per-request field
   next();

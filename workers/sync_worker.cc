@@ -30,7 +30,10 @@ class SyncWorker {
   explicit SyncWorker(WorkerContext& ctx)
       : ctx_(ctx),
         metrics_(ctx.slot, ctx.options.metrics, Writers::single),
-        exchange_(ctx.app, metrics_) {}
+        exchange_(ctx.app, metrics_),
+        body_budget_(ctx.options.max_body_buffer) {
+    parser_.use_budget(&body_budget_);
+  }
 
   int run();
 
@@ -44,6 +47,7 @@ class SyncWorker {
   WorkerContext& ctx_;
   PrometheusMixin metrics_;
   Exchange exchange_;
+  http::BodyBudget body_budget_;
   http::RequestParser parser_;
   uint64_t served_ = 0;
 };

@@ -27,7 +27,8 @@ constexpr uint32_t kLingerMs = 500;
 PoolShared::PoolShared(WorkerContext& context, int conn_epoll, int acceptor_wake)
     : ctx(context),
       metrics(context.slot, context.options.metrics, Writers::shared),
-      conns(std::max<uint32_t>(context.options.worker_connections, 1), conn_epoll),
+      body_budget(context.options.max_body_buffer),
+      conns(std::max<uint32_t>(context.options.worker_connections, 1), conn_epoll, body_budget),
       listener(*this, context.listen_fd),
       busy(new BusyCell[std::max<uint32_t>(context.options.threads, 1)]),
       conn_epoll_fd(conn_epoll),
