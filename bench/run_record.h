@@ -36,8 +36,8 @@ struct RunRecord {
 
 ClassResult assemble(const RunRecord& record);
 
-// The reconciliation verdict from the client's and the server's counts: equal, or, when the
-// schedule aborts workers, different by at most the requests the client saw fail.
+// The reconciliation verdict from the client's and the server's counts, in every run:
+// client_completed <= server_delta <= client_completed + client_failed (count at commit).
 Reconciliation reconcile(uint64_t client_completed, uint64_t client_failed, uint64_t server_delta,
                          bool aborts_injected);
 // Whether the schedule kills workers mid-request (abort, kill, int).

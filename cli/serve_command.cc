@@ -47,6 +47,7 @@ std::vector<Opt> pool_options() {
       {"--keepalive", "keepalive", "Idle keep-alive connection timeout", duration(&O::keepalive_s, 0, 3600)},
       {"--max-requests", "max_requests", "Restart a worker after N requests (0 = never)", count(&O::max_requests, 0, 1000000000000)},
       {"--max-requests-jitter", "max_requests_jitter", "Random 0..N added to max-requests per worker", count(&O::max_requests_jitter, 0, 1000000000000)},
+      {"--max-body-buffer", "max_body_buffer", "Request body bytes a worker buffers at once, all its requests together (413 beyond)", size(&O::max_body_buffer, 1, uint64_t{1} << 40)},
       {"--backlog", "backlog", "listen(2) backlog", count(&O::backlog, 1, 65535)},
   };
 }

@@ -37,6 +37,7 @@ struct ServeOptions {
   double keepalive_s = 2;
   uint64_t max_requests = 0;  // 0 = unlimited
   uint64_t max_requests_jitter = 0;
+  uint64_t max_body_buffer = 64ull << 20;  // request body bytes a worker buffers at once
   int backlog = 2048;
   std::optional<std::string> pidfile;
   LogLevel log_level = LogLevel::info;
@@ -62,6 +63,9 @@ struct WorkerOptions {
   double graceful_timeout_s = 30;
   double timeout_s = 30;
   uint64_t max_requests = 0;  // already jittered by the master; 0 = unlimited
+  // Bytes of request bodies a worker buffers at once, all its requests together (a body
+  // that does not fit is refused with 413).
+  uint64_t max_body_buffer = 64ull << 20;
   bool allow_crash = false;
   bool metrics = true;
   LogLevel log_level = LogLevel::info;

@@ -76,6 +76,9 @@ struct alignas(kCacheLine) SlotHot {
   std::atomic<uint64_t> heartbeat_ns;  // monotonic
   std::atomic<uint32_t> state;         // WorkerState
   std::atomic<uint64_t> state_since_unix_ms;
+  // Client connections the worker holds open; its siblings read it to share keep-alive
+  // connections evenly (workers/accept_balance.h).
+  std::atomic<int64_t> connections;
   alignas(kCacheLine) HistogramCells<kDurationBuckets.size()> duration;
   alignas(kCacheLine) HistogramCells<kSizeBuckets.size()> request_size;
   alignas(kCacheLine) HistogramCells<kSizeBuckets.size()> response_size;

@@ -65,6 +65,7 @@ constexpr Field kFields[] = {
     field<&O::graceful_timeout_s>("--graceful-timeout"),
     field<&O::timeout_s>("--timeout"),
     field<&O::max_requests>("--max-requests"),
+    field<&O::max_body_buffer>("--max-body-buffer"),
     field<&O::allow_crash>("--allow-crash"),
     field<&O::metrics>("--metrics"),
     field<&O::log_level>("--log-level"),

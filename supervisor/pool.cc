@@ -92,6 +92,7 @@ WorkerOptions Pool::worker_options(uint32_t slot, uint32_t index) {
   wo.graceful_timeout_s = o.graceful_timeout_s;
   wo.timeout_s = o.timeout_s;
   wo.max_requests = jittered_max_requests();
+  wo.max_body_buffer = o.max_body_buffer;
   wo.allow_crash = o.allow_crash;
   wo.metrics = o.metrics;
   wo.log_level = o.log_level;

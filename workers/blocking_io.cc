@@ -88,16 +88,16 @@ IoResult read_request(int fd, http::RequestParser& parser, uint64_t deadline_ns,
   }
 }
 
-IoResult write_response(int fd, http::OutgoingResponse& response, uint64_t deadline_ns,
+IoResult write_response(int fd, Exchange& exchange, uint64_t deadline_ns,
                         PrometheusMixin& metrics) {
-  while (!response.done()) {
+  while (!exchange.all_sent()) {
     iovec iov[8];
     msghdr msg{};
     msg.msg_iov = iov;
-    msg.msg_iovlen = response.iov(iov, 8);
+    msg.msg_iovlen = exchange.next_iov(iov, 8);
     ssize_t n = sendmsg(fd, &msg, MSG_NOSIGNAL);
     if (n >= 0) {
-      response.advance(static_cast<size_t>(n));
+      exchange.sent(static_cast<size_t>(n));
       continue;
     }
     if (errno == EINTR) continue;

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 
+#include "workers/exchange.h"
 #include "workers/http_response.h"
 #include "workers/instrumentation.h"
 #include "workers/request_parser.h"
@@ -22,8 +23,9 @@ enum class IoResult { ok, eof, timeout, error };
 IoResult read_request(int fd, http::RequestParser& parser, uint64_t deadline_ns,
                       PrometheusMixin& metrics, bool abandon_idle_on_stop = true);
 
-// Writes what is left of the response; response.sent_bytes() tells how far it got.
-IoResult write_response(int fd, http::OutgoingResponse& response, uint64_t deadline_ns,
+// Writes what is left of the exchange's response (recording it at its commit point, see
+// exchange.h); response().sent_bytes() tells how far it got.
+IoResult write_response(int fd, Exchange& exchange, uint64_t deadline_ns,
                         PrometheusMixin& metrics);
 
 // Waits for `events` on fd for at most one heartbeat slice (≤ 1 s) before deadline_ns,

@@ -30,18 +30,21 @@ constexpr size_t kTrimAfterFreeing = 256;  // sessions freed at once before a ma
 
 // What a connection needs only while a request is in hand.
 struct Session {
-  Session(const app::SyntheticApp& app, PrometheusMixin& metrics) : exchange(app, metrics) {}
+  Session(const app::SyntheticApp& app, PrometheusMixin& metrics, http::BodyBudget& budget)
+      : exchange(app, metrics) {
+    parser.use_budget(&budget);
+  }
   http::RequestParser parser;
   Exchange exchange;
 };
 
 class SessionPool {
  public:
-  SessionPool(const app::SyntheticApp& app, PrometheusMixin& metrics)
-      : app_(app), metrics_(metrics) {}
+  SessionPool(const app::SyntheticApp& app, PrometheusMixin& metrics, uint64_t max_body_buffer)
+      : app_(app), metrics_(metrics), budget_(max_body_buffer) {}
   std::unique_ptr<Session> take() {
     policy_.note_in_use(++in_use_);
-    if (spare_.empty()) return std::make_unique<Session>(app_, metrics_);
+    if (spare_.empty()) return std::make_unique<Session>(app_, metrics_, budget_);
     std::unique_ptr<Session> s = std::move(spare_.back());
     spare_.pop_back();
     return s;
@@ -62,6 +65,7 @@ class SessionPool {
  private:
   const app::SyntheticApp& app_;
   PrometheusMixin& metrics_;
+  http::BodyBudget budget_;  // every session's bodies together
   std::vector<std::unique_ptr<Session>> spare_;
   size_t in_use_ = 0;
   SparePolicy policy_;
@@ -109,7 +113,8 @@ class WaitFor final : public aio::Task {
 
 class EventletWorker final : public AsyncServer {
  public:
-  explicit EventletWorker(WorkerContext& ctx) : AsyncServer(ctx), sessions_(ctx.app, metrics()) {}
+  explicit EventletWorker(WorkerContext& ctx)
+      : AsyncServer(ctx), sessions_(ctx.app, metrics(), ctx.options.max_body_buffer) {}
 
  protected:
   void serve_new(UniqueFd socket) override {
@@ -130,7 +135,7 @@ class EventletWorker final : public AsyncServer {
   Co<bool> serve(EvConn& c);
   Co<bool> serve_requests(EvConn& c, Session& s);
   Co<bool> handle(EvConn& c, Session& s);
-  Co<bool> write_response(EvConn& c, http::OutgoingResponse& response);
+  Co<bool> write_response(EvConn& c, Exchange& exchange);
   Co<bool> send_continue(EvConn& c, uint64_t deadline_ns);
   Co<bool> linger(EvConn& c);
 
@@ -200,9 +205,9 @@ Co<bool> EventletWorker::handle(EvConn& c, Session& s) {
     }
     exchange.respond(parser.request(), keep_alive_allowed());
   }
-  IoStep step = write_available(c.wait.watch, exchange.response());
+  IoStep step = write_available(c.wait.watch, exchange);
   bool written = step == IoStep::done;
-  if (step == IoStep::again) written = co_await write_response(c, exchange.response());
+  if (step == IoStep::again) written = co_await write_response(c, exchange);
   exchange.finish();
   request_done(c);
   if (!written || !exchange.response().keep_alive()) {
@@ -213,10 +218,10 @@ Co<bool> EventletWorker::handle(EvConn& c, Session& s) {
   co_return true;
 }
 
-Co<bool> EventletWorker::write_response(EvConn& c, http::OutgoingResponse& response) {
+Co<bool> EventletWorker::write_response(EvConn& c, Exchange& exchange) {
   uint64_t deadline = io_deadline();
   for (;;) {
-    IoStep step = write_available(c.wait.watch, response);
+    IoStep step = write_available(c.wait.watch, exchange);
     if (step != IoStep::again) co_return step == IoStep::done;
     WaitResult r = co_await wait_for(c, kWrite, deadline);
     if (r != WaitResult::ready) co_return false;
@@ -248,7 +253,7 @@ Co<bool> EventletWorker::linger(EvConn& c) {
 }  // namespace
 
 int run_eventlet_worker(WorkerContext& ctx) {
-  raise_nofile_limit();
+  make_room_for_connections(ctx.options.worker_connections);
   EventletWorker worker(ctx);
   return worker.run();
 }

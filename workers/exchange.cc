@@ -70,8 +70,26 @@ http::OutgoingResponse& Exchange::respond(const http::Request& request, bool kee
   return response_;
 }
 
+size_t Exchange::next_iov(iovec* out, size_t max) {
+  uint64_t remaining = response_.remaining();
+  if (remaining <= kCommitWindow) {
+    commit();
+    return response_.iov(out, max);
+  }
+  // Everything but the window: no write of these bytes can complete the response.
+  return response_.iov(out, max, remaining - kCommitWindow);
+}
+
+void Exchange::commit() {
+  if (!active_) return;
+  active_ = false;
+  // The whole response: what the kernel is about to be handed, counted before it is.
+  metrics_->request_finished(started_ns_, request_bytes_, response_.total_bytes());
+}
+
 void Exchange::finish() {
   if (!active_) return;
+  // The write stopped before the commit point: the peer saw no complete response.
   active_ = false;
   metrics_->request_finished(started_ns_, request_bytes_, response_.sent_bytes());
 }

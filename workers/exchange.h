@@ -5,8 +5,15 @@
 //   parser says error    → begin_error(parser)    (timer, 400/413/431/501/505 response)
 //   run_cpu_part()  then wait plan().io_ms its own way (block, yield a coroutine or a fiber)
 //   respond(request, keep_alive)                  (builds the response to write)
-//   … write response() with the model's I/O …
-//   finish()                                      (records the request once)
+//   while (!all_sent()) write next_iov() with the model's I/O, then sent(n)
+//   finish()                                      (ends the exchange)
+//
+// Count at commit: next_iov() records the request (count, duration so far, request and
+// response bytes) before it offers the response's last byte to the kernel. A worker killed
+// between that record and the client reading the response can only make the server count
+// MORE than the client received, never fewer (bench's reconciliation bound rests on it).
+// Each request is recorded exactly once; finish() records one whose write failed before the
+// commit point (the peer left mid-way through a large response).
 //
 // Error responses (parse errors, handler failures) always close the connection.
 #pragma once
@@ -40,7 +47,21 @@ class Exchange {
   // that asked to close.
   http::OutgoingResponse& respond(const http::Request& request, bool keep_alive);
   http::OutgoingResponse& response() { return response_; }
-  // The response was written, or the peer went away: records the request exactly once.
+
+  // Responses up to this size are recorded before their first write; larger ones are written
+  // up to their last kCommitWindow bytes, recorded, then finished: one more write, and the
+  // duration still covers nearly all of the transfer.
+  static constexpr uint64_t kCommitWindow = 64 * 1024;
+  // The next bytes to hand to the kernel (sendmsg/writev); records the request first when
+  // they include the response's last byte. 0 pieces once everything was sent.
+  size_t next_iov(iovec* out, size_t max);
+  // The kernel accepted n of the bytes next_iov() offered.
+  void sent(size_t n) { response_.advance(n); }
+  bool all_sent() const { return response_.done(); }
+  // Records the request now, if it is not recorded yet (next_iov() calls it).
+  void commit();
+  // The response was written, or the peer went away: the exchange is over. Records the
+  // request only if it never reached its commit point.
   void finish();
   bool active() const { return active_; }
 

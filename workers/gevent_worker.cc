@@ -68,7 +68,7 @@ class GreenThread final : public gevent::Fiber, public aio::Task {
   ReadOutcome read_request(uint64_t deadline_ns);
   bool handle();
   bool sleep_ms(uint32_t ms);
-  bool write_all(http::OutgoingResponse& response);
+  bool write_all(Exchange& exchange);
   bool send_all(std::string_view bytes, uint64_t deadline_ns);
   void linger();
   void serve();
@@ -83,7 +83,9 @@ class GreenThread final : public gevent::Fiber, public aio::Task {
 
 class GeventWorker final : public AsyncServer {
  public:
-  explicit GeventWorker(WorkerContext& ctx) : AsyncServer(ctx) {}
+  explicit GeventWorker(WorkerContext& ctx)
+      : AsyncServer(ctx), body_budget(ctx.options.max_body_buffer) {}
+  http::BodyBudget body_budget;  // every green thread's request bodies together
 
   // Hub side: a green thread from the pool serves conn now.
   void run_green(GConn& conn) {
@@ -168,7 +170,9 @@ void GeventWorker::drop(GreenThread* g) {
 }
 
 GreenThread::GreenThread(GeventWorker& hub, size_t i)
-    : Fiber(kStackSize), index(i), hub_(hub), exchange_(hub.app(), hub.metrics()) {}
+    : Fiber(kStackSize), index(i), hub_(hub), exchange_(hub.app(), hub.metrics()) {
+  parser_.use_budget(&hub.body_budget);
+}
 
 void GreenThread::wake(WaitResult result) {
   hub_.reactor().settle(conn_->wait);
@@ -243,7 +247,7 @@ bool GreenThread::handle() {
     }
     exchange_.respond(parser_.request(), hub_.keep_alive_allowed());
   }
-  bool written = write_all(exchange_.response());
+  bool written = write_all(exchange_);
   exchange_.finish();
   hub_.request_done(*conn_);
   if (!written || !exchange_.response().keep_alive()) {
@@ -260,10 +264,10 @@ bool GreenThread::sleep_ms(uint32_t ms) {
   return wait(kNoFd, until) == WaitResult::timeout;
 }
 
-bool GreenThread::write_all(http::OutgoingResponse& response) {
+bool GreenThread::write_all(Exchange& exchange) {
   uint64_t deadline = hub_.io_deadline();
   for (;;) {
-    IoStep step = write_available(conn_->wait.watch, response);
+    IoStep step = write_available(conn_->wait.watch, exchange);
     if (step != IoStep::again) return step == IoStep::done;
     if (wait(kWrite, deadline) != WaitResult::ready) return false;
   }
@@ -289,7 +293,7 @@ void GreenThread::linger() {
 }  // namespace
 
 int run_gevent_worker(WorkerContext& ctx) {
-  raise_nofile_limit();
+  make_room_for_connections(ctx.options.worker_connections);
   GeventWorker worker(ctx);
   return worker.run();
 }

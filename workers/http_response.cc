@@ -171,6 +171,18 @@ size_t OutgoingResponse::iov(iovec* out, size_t max) const {
   return n;
 }
 
+size_t OutgoingResponse::iov(iovec* out, size_t max, uint64_t max_bytes) const {
+  size_t n = iov(out, max);
+  for (size_t i = 0; i < n; ++i) {
+    if (out[i].iov_len >= max_bytes) {
+      out[i].iov_len = static_cast<size_t>(max_bytes);
+      return max_bytes == 0 ? i : i + 1;
+    }
+    max_bytes -= out[i].iov_len;
+  }
+  return n;
+}
+
 void OutgoingResponse::advance(size_t n) { sent_ = std::min<uint64_t>(sent_ + n, total_); }
 
 }  // namespace wpm::http

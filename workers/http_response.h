@@ -48,9 +48,12 @@ class OutgoingResponse {
 
   // Up to `max` pieces still to send (head rest, body rest); returns how many were filled.
   size_t iov(iovec* out, size_t max) const;
+  // The same, holding back everything past the next max_bytes bytes.
+  size_t iov(iovec* out, size_t max, uint64_t max_bytes) const;
   // The socket accepted n more bytes.
   void advance(size_t n);
   bool done() const { return sent_ == total_; }
+  uint64_t remaining() const { return total_ - sent_; }
 
   int status() const { return status_; }
   bool keep_alive() const { return keep_alive_; }

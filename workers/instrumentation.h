@@ -45,7 +45,18 @@ class PrometheusMixin {
   void request_finished(uint64_t started_ns, uint64_t request_bytes,
                         uint64_t response_bytes) noexcept {
     if (!enabled_) return;
-    record(monotonic_ns() - started_ns, request_bytes, response_bytes);
+    uint64_t now = monotonic_ns();
+    record(now - started_ns, request_bytes, response_bytes);
+    note_first_request(now);
+  }
+
+  // The master times a replacement up to its first request served (death → spawn → ready →
+  // first request): the slot keeps the first one's time. After it, one relaxed load.
+  void note_first_request(uint64_t now_ns) noexcept {
+    std::atomic<uint64_t>& first = hot().first_request_ns;
+    if (first.load(std::memory_order_relaxed) != 0) return;
+    uint64_t none = 0;
+    first.compare_exchange_strong(none, now_ns, std::memory_order_relaxed);
   }
 
   // The metric update of request_finished without the clock read: count, three histograms,

@@ -4,7 +4,6 @@
 #include <malloc.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -13,6 +12,7 @@
 
 #include "core/log.h"
 #include "core/slot_ops.h"
+#include "workers/durations.h"
 #include "workers/signals.h"
 
 namespace wpm {
@@ -26,24 +26,14 @@ constexpr uint64_t kAcceptBackoffNs = 100'000'000;
 // connection goes to whichever worker of the pool is idle, not to the one already busy.
 constexpr int kAcceptBatch = 1;
 
-uint64_t seconds_to_ns(double s) { return s <= 0 ? 0 : static_cast<uint64_t>(s * 1e9); }
-
 }  // namespace
-
-void raise_nofile_limit() {
-  rlimit lim{};
-  if (getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= lim.rlim_max) return;
-  rlim_t old = lim.rlim_cur;
-  lim.rlim_cur = lim.rlim_max;
-  if (setrlimit(RLIMIT_NOFILE, &lim) != 0)
-    log_warning("cannot raise RLIMIT_NOFILE from ", old, " to ", lim.rlim_max, ": ",
-                std::strerror(errno));
-}
 
 void release_free_memory() { malloc_trim(0); }
 
 AsyncServer::AsyncServer(WorkerContext& ctx)
-    : ctx_(ctx), metrics_(ctx.slot, ctx.options.metrics, Writers::single) {}
+    : ctx_(ctx),
+      metrics_(ctx.slot, ctx.options.metrics, Writers::single),
+      balance_(ctx.segment, ctx.slot) {}
 
 Status AsyncServer::open() {
   int flags = fcntl(ctx_.listen_fd, F_GETFL);
@@ -64,7 +54,8 @@ int AsyncServer::run() {
     return kExitRuntime;
   }
   while (tick()) {
-    if (Status s = reactor_.poll(ctx_.heartbeat_interval_ms()); !s) {
+    int wait_ms = holding_ ? AcceptBalance::kRecheckMs : ctx_.heartbeat_interval_ms();
+    if (Status s = reactor_.poll(wait_ms); !s) {
       log_error(s.error().message);
       hard_stopped_ = true;
       cancel_waits(false);
@@ -147,7 +138,9 @@ bool AsyncServer::parent_gone() {
 void AsyncServer::accept_some() {
   listen_watch_.ready[0] = false;
   uint64_t cap = std::max<uint64_t>(1, ctx_.options.worker_connections);
-  for (int i = 0; i < kAcceptBatch && conns_ < cap && !stop_; ++i) {
+  // Looked at again right before the accept: the last look was before the sibling died.
+  holding_ = !stop_ && balance_.hold(static_cast<int64_t>(conns_), reactor_.now());
+  for (int i = 0; i < kAcceptBatch && conns_ < cap && !stop_ && !holding_; ++i) {
     int fd = accept4(ctx_.listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd >= 0) {
       int one = 1;  // responses go out in one write; never hold the last segment back
@@ -165,7 +158,10 @@ void AsyncServer::accept_some() {
 
 void AsyncServer::update_listen_registration() {
   uint64_t cap = std::max<uint64_t>(1, ctx_.options.worker_connections);
-  bool want = !stop_ && conns_ < cap && reactor_.now() >= accept_paused_until_ns_;
+  // Only a hold is re-checked here (a scan of the pool's slots); otherwise accept_some()
+  // checks right before it accepts, so a keep-alive steady state never scans.
+  if (holding_) holding_ = !stop_ && balance_.hold(static_cast<int64_t>(conns_), reactor_.now());
+  bool want = !stop_ && !holding_ && conns_ < cap && reactor_.now() >= accept_paused_until_ns_;
   if (want == listening_) return;
   if (!want) {
     reactor_.remove(listen_watch_);
@@ -187,6 +183,7 @@ bool AsyncServer::attach(ConnBase& conn) {
   if (head_) head_->prev = &conn;
   head_ = &conn;
   ++conns_;
+  metrics_.hot().connections.store(static_cast<int64_t>(conns_), std::memory_order_relaxed);
   conn.idle = true;
   conn.idle_since_ns = reactor_.now();
   return true;
@@ -199,6 +196,7 @@ void AsyncServer::retire(ConnBase& conn) {
   else head_ = conn.next;
   if (conn.next) conn.next->prev = conn.prev;
   --conns_;
+  metrics_.hot().connections.store(static_cast<int64_t>(conns_), std::memory_order_relaxed);
   reactor_.settle(conn.wait);
   conn.fd.reset();  // closing also removes it from the epoll set
   conn.prev = nullptr;
@@ -275,16 +273,16 @@ IoStep read_available(aio::FdWatch& watch, http::RequestParser& parser) {
   return IoStep::done;
 }
 
-IoStep write_available(aio::FdWatch& watch, http::OutgoingResponse& response) {
-  while (!response.done()) {
+IoStep write_available(aio::FdWatch& watch, Exchange& exchange) {
+  while (!exchange.all_sent()) {
     if (!watch.is_ready(aio::Dir::write)) return IoStep::again;
     iovec iov[8];
     msghdr msg{};
     msg.msg_iov = iov;
-    msg.msg_iovlen = response.iov(iov, 8);
+    msg.msg_iovlen = exchange.next_iov(iov, 8);
     ssize_t n = sendmsg(watch.fd, &msg, MSG_NOSIGNAL);
     if (n >= 0) {
-      response.advance(static_cast<size_t>(n));
+      exchange.sent(static_cast<size_t>(n));
       continue;
     }
     if (errno == EINTR) continue;

@@ -9,6 +9,8 @@
 //     wire is still served (with "Connection: close") instead of seeing its connection reset.
 //   TERM: stop accepting; open connections keep being served (each response says "Connection:
 //     close") until their keep-alive timeout or graceful_timeout, whichever comes first.
+//   Accepting pauses while the worker holds more than its fair share of the pool's
+//   connections (accept_balance.h), so a replacement gets its share of reconnections.
 //   Both end at graceful_timeout at the latest: every remaining wait is cancelled, each task
 //   closes its connection, and the worker exits 0.
 //
@@ -22,6 +24,8 @@
 #include <optional>
 
 #include "core/names.h"
+#include "workers/accept_balance.h"
+#include "workers/exchange.h"
 #include "workers/http_response.h"
 #include "workers/instrumentation.h"
 #include "workers/reactor.h"
@@ -47,13 +51,11 @@ enum class IoStep : uint8_t {
   closed,  // EOF before a full request, or a socket error
 };
 IoStep read_available(aio::FdWatch& watch, http::RequestParser& parser);
-IoStep write_available(aio::FdWatch& watch, http::OutgoingResponse& response);
+// Writes the exchange's response, recording it at its commit point (see exchange.h).
+IoStep write_available(aio::FdWatch& watch, Exchange& exchange);
 IoStep send_available(aio::FdWatch& watch, std::string_view& bytes);
 // Discards what the peer still sends after our half-close; done at its EOF.
 IoStep drain_available(aio::FdWatch& watch);
-
-// Raises the soft RLIMIT_NOFILE to the hard limit (10,000 idle connections must fit).
-void raise_nofile_limit();
 
 // How many pooled spares (sessions, green threads) to keep: the peak in use during the last
 // period. A steady load never frees and re-creates them; a past burst's memory is given back
@@ -157,6 +159,8 @@ class AsyncServer {
 
   WorkerContext& ctx_;
   PrometheusMixin metrics_;
+  AcceptBalance balance_;
+  bool holding_ = false;  // over the fair share: leaving new connections to siblings
   aio::Reactor reactor_;
   aio::FdWatch listen_watch_;
   aio::FdWatch signal_watch_;

@@ -4,6 +4,8 @@
 #include <array>
 #include <cstring>
 
+#include "core/text.h"
+
 namespace wpm::http {
 namespace {
 
@@ -28,13 +30,8 @@ bool is_target_byte(char c) {
   auto u = static_cast<unsigned char>(c);
   return u > 0x20 && u != 0x7f;
 }
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
-
-std::string_view trim_ows(std::string_view v) {
-  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
-  return v;
-}
+// Optional whitespace (RFC 9110 OWS) is spaces and tabs.
+constexpr std::string_view trim_ows(std::string_view v) { return trim_blanks(v); }
 
 // Calls fn(token) for every comma-separated, trimmed, non-empty element of a list header.
 template <class Fn>
@@ -65,20 +62,18 @@ void split_target(std::string_view target, std::string_view& path, std::string_v
 
 }  // namespace
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i])) return false;
-  return true;
-}
-
 RequestParser::RequestParser(ParserLimits limits) : limits_(limits) {
   header_spans_.reserve(limits_.header_fields);
   headers_.reserve(limits_.header_fields);
 }
 
 std::span<char> RequestParser::writable(size_t at_least) {
-  if (len_ + at_least > buf_.size()) buf_.resize(std::max(len_ + at_least, buf_.size() * 2));
+  if (len_ + at_least > buf_.size()) {
+    size_t want = std::max(len_ + at_least, buf_.size() * 2);
+    // A body of known length: exactly its end, not the next power of two (64 MiB, not 128).
+    if (state_ == State::body) want = std::max<size_t>(len_ + at_least, body_begin_ + content_length_);
+    buf_.resize(want);
+  }
   return {buf_.data() + len_, buf_.size() - len_};
 }
 
@@ -110,6 +105,7 @@ std::string_view RequestParser::partial_target() const {
 
 ParseStatus RequestParser::fail(int status, std::string_view type, std::string_view message) {
   error_ = ParseError{status, type, message};
+  release_body();  // the body will not be read
   state_ = State::failed;
   status_ = ParseStatus::error;
   return status_;
@@ -312,6 +308,8 @@ ParseStatus RequestParser::on_headers_done() {
   }
   if (content_length_ > limits_.max_body)
     return fail(413, "LimitRequestBody", "Request body is too large");
+  if (!hold_body(content_length_))
+    return fail(413, "LimitRequestBodyBuffer", "Request bodies in progress exceed the buffer");
   state_ = State::body;
   return ParseStatus::incomplete;
 }
@@ -321,7 +319,7 @@ ParseStatus RequestParser::on_chunk_size(size_t begin, size_t end) {
   uint64_t size = 0;
   size_t i = 0;
   for (; i < line.size(); ++i) {
-    char c = lower(line[i]);
+    char c = ascii_lower(line[i]);
     int digit = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
     if (digit < 0) break;
     if (i >= 15) return fail(400, "InvalidChunkSize", "Chunk size is too large");
@@ -336,6 +334,8 @@ ParseStatus RequestParser::on_chunk_size(size_t begin, size_t end) {
   }
   if (body_end_ - body_begin_ + size > limits_.max_body)
     return fail(413, "LimitRequestBody", "Request body is too large");
+  if (!hold_body(size))
+    return fail(413, "LimitRequestBodyBuffer", "Request bodies in progress exceed the buffer");
   chunk_left_ = size;
   state_ = State::chunk_data;
   return ParseStatus::incomplete;
@@ -373,11 +373,27 @@ ParseStatus RequestParser::finish() {
   return status_;
 }
 
+bool RequestParser::hold_body(uint64_t n) {
+  if (limits_.body_budget == nullptr || n == 0) return true;
+  if (!limits_.body_budget->take(n)) return false;
+  body_held_ += n;
+  return true;
+}
+
+void RequestParser::release_body() {
+  if (body_held_ == 0) return;
+  limits_.body_budget->give(body_held_);
+  body_held_ = 0;
+}
+
 ParseStatus RequestParser::next() {
   if (status_ != ParseStatus::complete) return status_;
+  release_body();
   size_t remaining = len_ - pos_;
   if (remaining == 0) {
     len_ = pos_ = 0;
+    // A large body's buffer goes back now, not when the connection ends.
+    if (buf_.size() > (1u << 20)) std::vector<char>().swap(buf_);
   } else if (pos_ >= buf_.size() / 2) {
     // Compact rarely, so deep pipelines do not memmove their tail once per request.
     std::memmove(buf_.data(), buf_.data() + pos_, remaining);
@@ -400,6 +416,7 @@ ParseStatus RequestParser::next() {
 }
 
 void RequestParser::reset() {
+  release_body();
   len_ = pos_ = 0;
   status_ = ParseStatus::complete;  // next() then clears every per-request field
   next();

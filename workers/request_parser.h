@@ -17,6 +17,8 @@
 #include <string_view>
 #include <vector>
 
+#include "workers/body_budget.h"
+
 namespace wpm::http {
 
 struct ParserLimits {
@@ -24,6 +26,8 @@ struct ParserLimits {
   size_t header_fields = 100;        // number of header fields (trailers included)
   size_t field_size = 8190;          // bytes of one "Name: value" line, CRLF included
   uint64_t max_body = 64ull << 20;   // larger bodies → 413 (bodies are buffered whole)
+  // The worker's budget for bodies buffered at once (max_body_buffer); null = none.
+  BodyBudget* body_budget = nullptr;
   size_t max_leading_blank_lines = 8;  // RFC 9112 §2.2: ignore CRLFs before a request
 };
 
@@ -54,9 +58,6 @@ struct ParseError {
 };
 
 enum class ParseStatus { incomplete, complete, error };
-
-// Case-insensitive ASCII comparison (header names, tokens).
-bool iequals(std::string_view a, std::string_view b);
 
 class RequestParser {
  public:
@@ -92,6 +93,13 @@ class RequestParser {
   // Forgets everything (a new connection); keeps the buffer's capacity.
   void reset();
 
+  // Counts bodies against a worker's budget from now on (call while no request is in hand).
+  void use_budget(BodyBudget* budget) { limits_.body_budget = budget; }
+
+  RequestParser(const RequestParser&) = delete;
+  RequestParser& operator=(const RequestParser&) = delete;
+  ~RequestParser() { release_body(); }
+
  private:
   enum class State { request_line, headers, body, chunk_size, chunk_data, chunk_crlf, trailers,
                      done, failed };
@@ -110,6 +118,10 @@ class RequestParser {
   ParseStatus step_chunk_data();
   ParseStatus finish();
   ParseStatus check_unterminated_line();
+  // Body bytes against the worker's budget: taken as they become known, given back when
+  // the request is done with (next, reset, destruction).
+  bool hold_body(uint64_t n);
+  void release_body();
   std::string_view view(size_t off, size_t n) const { return {buf_.data() + off, n}; }
 
   ParserLimits limits_;
@@ -133,6 +145,7 @@ class RequestParser {
   size_t body_begin_ = 0;
   size_t body_end_ = 0;        // decoded body end (chunked: write position)
   uint64_t chunk_left_ = 0;
+  uint64_t body_held_ = 0;     // taken from limits_.body_budget
 
   Request request_;
   std::vector<Header> headers_;

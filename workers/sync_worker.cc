@@ -30,7 +30,10 @@ class SyncWorker {
   explicit SyncWorker(WorkerContext& ctx)
       : ctx_(ctx),
         metrics_(ctx.slot, ctx.options.metrics, Writers::single),
-        exchange_(ctx.app, metrics_) {}
+        exchange_(ctx.app, metrics_),
+        body_budget_(ctx.options.max_body_buffer) {
+    parser_.use_budget(&body_budget_);
+  }
 
   int run();
 
@@ -44,6 +47,7 @@ class SyncWorker {
   WorkerContext& ctx_;
   PrometheusMixin metrics_;
   Exchange exchange_;
+  http::BodyBudget body_budget_;
   http::RequestParser parser_;
   uint64_t served_ = 0;
 };
@@ -122,7 +126,7 @@ void SyncWorker::serve(UniqueFd conn) {
     }
     exchange_.respond(request, /*keep_alive=*/false);
   }
-  write_response(conn.get(), exchange_.response(), monotonic_ns() + ctx_.io_timeout_ns(),
+  write_response(conn.get(), exchange_, monotonic_ns() + ctx_.io_timeout_ns(),
                  metrics_);
   exchange_.finish();
   ++served_;

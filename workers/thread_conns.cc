@@ -24,9 +24,10 @@ bool arm(int epoll_fd, int op, const Conn& c, uint64_t tag) {
 
 }  // namespace
 
-ConnTable::ConnTable(uint32_t capacity, int epoll_fd)
+ConnTable::ConnTable(uint32_t capacity, int epoll_fd, http::BodyBudget& body_budget)
     : capacity_(capacity),
       epoll_fd_(epoll_fd),
+      body_budget_(body_budget),
       chunks_(new std::atomic<Conn*>[(capacity + kChunk - 1) / kChunk]) {
   for (uint32_t i = 0; i < (capacity + kChunk - 1) / kChunk; ++i) chunks_[i].store(nullptr);
 }
@@ -54,7 +55,10 @@ uint32_t ConnTable::allocate_slot() {
   std::atomic<Conn*>& chunk = chunks_[index / kChunk];
   if (chunk.load(std::memory_order_relaxed) == nullptr) {
     Conn* block = new Conn[kChunk];
-    for (uint32_t i = 0; i < kChunk; ++i) block[i].index = index + i;
+    for (uint32_t i = 0; i < kChunk; ++i) {
+      block[i].index = index + i;
+      block[i].parser.use_budget(&body_budget_);
+    }
     chunk.store(block, std::memory_order_release);
   }
   allocated_.store(index + 1, std::memory_order_release);

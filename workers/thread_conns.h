@@ -61,7 +61,8 @@ enum class ParkResult {
 
 class ConnTable {
  public:
-  ConnTable(uint32_t capacity, int epoll_fd);
+  // Every connection's parser counts its bodies against body_budget (the worker's).
+  ConnTable(uint32_t capacity, int epoll_fd, http::BodyBudget& body_budget);
   ~ConnTable();
   ConnTable(const ConnTable&) = delete;
   ConnTable& operator=(const ConnTable&) = delete;
@@ -95,6 +96,7 @@ class ConnTable {
 
   uint32_t capacity_;
   int epoll_fd_;
+  http::BodyBudget& body_budget_;
   std::unique_ptr<std::atomic<Conn*>[]> chunks_;  // capacity_ / kChunk (rounded up) entries
   std::atomic<uint32_t> allocated_{0};
   std::atomic<uint32_t> live_{0};

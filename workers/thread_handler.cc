@@ -22,14 +22,13 @@ namespace {
 constexpr size_t kReadChunk = 16384;
 constexpr uint32_t kLingerMs = 500;
 
-uint64_t seconds_to_ns(double s) { return static_cast<uint64_t>(s * 1e9); }
-
 }  // namespace
 
 PoolShared::PoolShared(WorkerContext& context, int conn_epoll, int acceptor_wake)
     : ctx(context),
       metrics(context.slot, context.options.metrics, Writers::shared),
-      conns(std::max<uint32_t>(context.options.worker_connections, 1), conn_epoll),
+      body_budget(context.options.max_body_buffer),
+      conns(std::max<uint32_t>(context.options.worker_connections, 1), conn_epoll, body_budget),
       listener(*this, context.listen_fd),
       busy(new BusyCell[std::max<uint32_t>(context.options.threads, 1)]),
       conn_epoll_fd(conn_epoll),
@@ -129,11 +128,10 @@ void Handler::step_down() {
 IoResult Handler::write(Conn& c) {
   // A first pass that never waits: a response that fits the socket buffer (nearly all of
   // them) goes out at once. Otherwise this thread may block on a slow reader: step down.
-  http::OutgoingResponse& response = exchange_.response();
-  IoResult r = write_response(c.fd.get(), response, /*deadline_ns=*/0, pool_.metrics);
+  IoResult r = write_response(c.fd.get(), exchange_, /*deadline_ns=*/0, pool_.metrics);
   if (r != IoResult::timeout) return r;
   step_down();
-  return write_response(c.fd.get(), response, monotonic_ns() + pool_.io_timeout_ns,
+  return write_response(c.fd.get(), exchange_, monotonic_ns() + pool_.io_timeout_ns,
                         pool_.metrics);
 }
 

@@ -44,6 +44,7 @@ struct PoolShared {
 
   WorkerContext& ctx;
   PrometheusMixin metrics;
+  http::BodyBudget body_budget;  // request bodies of all connections together
   ConnTable conns;
   Listener listener;
   std::unique_ptr<BusyCell[]> busy;  // one per handler thread

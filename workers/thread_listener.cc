@@ -22,6 +22,14 @@ constexpr int kAcceptBatch = 1;
 
 }  // namespace
 
+Listener::Listener(PoolShared& pool, int listen_fd)
+    : pool_(pool), listen_fd_(listen_fd), balance_(pool.ctx.segment, pool.ctx.slot) {}
+
+void Listener::publish_connections() {
+  pool_.metrics.hot().connections.store(static_cast<int64_t>(pool_.conns.live()),
+                                        std::memory_order_relaxed);
+}
+
 Status Listener::start() {
   std::lock_guard<std::mutex> lock(mutex_);
   epoll_event ev{};
@@ -39,7 +47,8 @@ void Listener::on_ready() {
   if (stopped_) return;
   ConnTable& conns = pool_.conns;
   uint64_t now = monotonic_ns();
-  for (int i = 0; i < kAcceptBatch && conns.live() < conns.capacity();) {
+  holding_ = balance_.hold(static_cast<int64_t>(conns.live()), now);
+  for (int i = 0; i < kAcceptBatch && !holding_ && conns.live() < conns.capacity();) {
     int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
@@ -52,18 +61,21 @@ void Listener::on_ready() {
     int one = 1;  // pipelined responses must not wait for the client's delayed ACK
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     conns.open(UniqueFd(fd), now, now + pool_.io_timeout_ns);
+    publish_connections();
     ++i;
   }
   rearm_locked(now);
 }
 
 void Listener::on_closed() {
+  publish_connections();
   if (!waiting_for_close_.load(std::memory_order_seq_cst)) return;
   std::lock_guard<std::mutex> lock(mutex_);
   rearm_locked(monotonic_ns());
 }
 
 void Listener::tick(uint64_t now_ns) {
+  publish_connections();
   std::lock_guard<std::mutex> lock(mutex_);
   rearm_locked(now_ns);
 }
@@ -86,6 +98,9 @@ void Listener::rearm_locked(uint64_t now_ns) {
   waiting_for_close_.store(true, std::memory_order_seq_cst);
   if (conns.live() >= conns.capacity()) return;  // at the cap: the next close re-arms
   waiting_for_close_.store(false, std::memory_order_relaxed);
+  // Over the fair share: a sibling takes the next connection; the tick looks again.
+  if (holding_) holding_ = balance_.hold(static_cast<int64_t>(conns.live()), now_ns);
+  if (holding_) return;
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLONESHOT;
   ev.data.u64 = kListenKey;

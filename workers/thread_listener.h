@@ -8,7 +8,9 @@
 // overshot. The socket is re-armed after each accept while the worker is below the cap; at
 // the cap it stays disarmed and the next connection to close re-arms it (gthread's "stop
 // accepting at the cap"); after EMFILE it stays disarmed for a moment and the poller's tick
-// re-arms it. stop() takes it out of the set for good (QUIT, TERM, master gone).
+// re-arms it. While the worker holds more than its fair share of the pool's connections
+// (accept_balance.h) it stays disarmed too, and the tick re-checks. stop() takes it out of
+// the set for good (QUIT, TERM, master gone).
 #pragma once
 
 #include <atomic>
@@ -16,6 +18,7 @@
 #include <mutex>
 
 #include "core/result.h"
+#include "workers/accept_balance.h"
 
 namespace wpm::threaded {
 
@@ -26,7 +29,7 @@ inline constexpr uint64_t kListenKey = UINT64_MAX - 1;
 
 class Listener {
  public:
-  Listener(PoolShared& pool, int listen_fd) : pool_(pool), listen_fd_(listen_fd) {}
+  Listener(PoolShared& pool, int listen_fd);
 
   // Registers the listen socket, armed.
   Status start();
@@ -41,6 +44,8 @@ class Listener {
 
  private:
   void rearm_locked(uint64_t now_ns);
+  // The connection count siblings read (a relaxed store of the live count: any thread).
+  void publish_connections();
 
   PoolShared& pool_;
   int listen_fd_;
@@ -49,6 +54,8 @@ class Listener {
   bool armed_ = false;
   bool stopped_ = false;
   uint64_t backoff_until_ns_ = 0;
+  AcceptBalance balance_;  // under mutex_
+  bool holding_ = false;   // the last look said hold: the tick looks again
   std::atomic<bool> waiting_for_close_{false};  // disarmed at the cap (checked without the lock)
 };
 

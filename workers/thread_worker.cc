@@ -32,7 +32,6 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -72,17 +71,7 @@ Result<UniqueFd> make_eventfd(const char* what) {
   return fd;
 }
 
-// Each connection is an fd: make room for the cap when the hard limit allows it.
-void raise_fd_limit(uint32_t connections) {
-  rlimit r{};
-  if (getrlimit(RLIMIT_NOFILE, &r) != 0) return;
-  rlim_t want = static_cast<rlim_t>(connections) + 64;
-  if (r.rlim_cur >= want) return;
-  r.rlim_cur = std::min(want, r.rlim_max);
-  if (setrlimit(RLIMIT_NOFILE, &r) != 0 || r.rlim_cur < want)
-    log_warning("open-file limit ", r.rlim_cur, " is below worker_connections ", connections,
-                " + 64; accept will back off at the limit");
-}
+
 
 bool has_unread_bytes(int fd) {
   int n = 0;
@@ -136,7 +125,7 @@ Status Poller::setup() {
   if (Status s = add_to_epoll(epoll_.get(), wake_.get(), kWakeKey, "wake eventfd"); !s) return s;
   if (Status s = add_to_epoll(conn_epoll_.get(), stop_.get(), kStopKey, "stop eventfd"); !s)
     return s;
-  raise_fd_limit(ctx_.options.worker_connections);
+  make_room_for_connections(ctx_.options.worker_connections);
   pool_ = std::make_unique<PoolShared>(ctx_, conn_epoll_.get(), wake_.get());
   if (Status s = pool_->listener.start(); !s) return s;
   return start_threads();
@@ -177,7 +166,7 @@ void Poller::begin_stop(Mode mode, uint64_t now, const char* why) {
   pool_->mode.store(mode, std::memory_order_relaxed);
   pool_->listener.stop();
   pool_->wake_on_close.store(true, std::memory_order_seq_cst);
-  graceful_deadline_ = now + static_cast<uint64_t>(ctx_.options.graceful_timeout_s * 1e9);
+  graceful_deadline_ = now + seconds_to_ns(ctx_.options.graceful_timeout_s);
 }
 
 void Poller::watch_stop(uint64_t now) {
@@ -266,7 +255,7 @@ int Poller::run() {
   // keepalive.
   int tick_ms = std::min(ctx_.heartbeat_interval_ms(), kMaxTickMs);
   if (pool_->keepalive_on)
-    tick_ms = std::clamp(static_cast<int>(pool_->keepalive_ns / 2'000'000), 5, tick_ms);
+    tick_ms = static_cast<int>(std::clamp<uint64_t>(pool_->keepalive_ns / 2'000'000, 5, tick_ms));
   uint64_t tick_ns = static_cast<uint64_t>(tick_ms) * 1'000'000;
   uint64_t now = monotonic_ns();
   uint64_t next_tick = now;

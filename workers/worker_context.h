@@ -10,7 +10,9 @@
 #include <cstdint>
 
 #include "core/options.h"
+#include "core/segment.h"
 #include "core/shm_layout.h"
+#include "workers/durations.h"
 #include "workers/app.h"
 
 namespace wpm {
@@ -21,20 +23,24 @@ struct WorkerContext {
   const app::SyntheticApp& app;
   int listen_fd;                  // bound + listening, shared with the other workers
   pid_t parent_pid;               // the master at startup
+  const Segment* segment = nullptr;  // the pool's slots (accept balance); null in some tests
 
   // Reparented means the master died: a worker must then exit instead of serving forever.
   bool parent_alive() const { return getppid() == parent_pid; }
   // How long a loop may wait before refreshing its heartbeat: ≤ 1 s and ≤ timeout / 4.
   int heartbeat_interval_ms() const {
-    double quarter_ms = options.timeout_s > 0 ? options.timeout_s * 250.0 : 1000.0;
-    return std::clamp(static_cast<int>(quarter_ms), 10, 1000);
+    return options.timeout_s > 0 ? seconds_to_ms_clamped(options.timeout_s / 4, 10, 1000) : 1000;
   }
   // Deadline for a peer to send a request or take a response (a slow client, not a stuck
   // worker): `timeout`, at least one second.
   uint64_t io_timeout_ns() const {
-    return static_cast<uint64_t>(std::max(1.0, options.timeout_s) * 1e9);
+    return seconds_to_ns(std::max(1.0, options.timeout_s));
   }
 };
+
+// Each connection is an fd: raises the soft open-file limit to worker_connections + 64 when
+// the hard limit allows (core/fd_limit.h), with a warning when it does not.
+void make_room_for_connections(uint32_t connections);
 
 // The model of each worker class. Returns the process exit code: 0 after a graceful exit
 // (quit, term, max_requests), 1 on a runtime failure. ABRT and INT never return here.

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/clock.h"
+#include "core/fd_limit.h"
 #include "core/log.h"
 #include "core/segment.h"
 #include "core/slot_ops.h"
@@ -37,6 +38,16 @@ void notify_ready(int fd) {
 
 }  // namespace
 
+void make_room_for_connections(uint32_t connections) {
+  uint64_t want = uint64_t{connections} + 64;
+  Result<FdLimit> lim = raise_fd_limit(want);
+  if (!lim)
+    log_warning("cannot raise the open-file limit: ", lim.error().message);
+  else if (lim->soft < want)
+    log_warning("open-file limit ", lim->soft, " is below worker_connections ", connections,
+                " + 64; accept will back off at the limit");
+}
+
 int run_worker(const WorkerOptions& options) {
   set_log_level(options.log_level);
   set_log_tag("worker " + std::to_string(options.index));
@@ -65,7 +76,7 @@ int run_worker(const WorkerOptions& options) {
     return kExitRuntime;
   }
   app::SyntheticApp app(app::AppOptions{options.allow_crash});
-  WorkerContext ctx{options, slot, app, options.listen_fd, getppid()};
+  WorkerContext ctx{options, slot, app, options.listen_fd, getppid(), &*segment};
   heartbeat(slot.hot, monotonic_ns());
   set_state(slot.hot, WorkerState::running);
   notify_ready(options.ready_fd);

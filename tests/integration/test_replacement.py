@@ -100,3 +100,28 @@ def test_usr2_and_winch_leave_the_pool_serving(pool_factory, tmp_path):
     assert [w["pid"] for w in after["workers"]] == [w["pid"] for w in before["workers"]]
     assert pool.get("/")[0] == 200
     assert pool.stop() == 0
+
+
+def test_first_request_of_a_replacement_is_timed(pool_factory):
+    """death → spawn → ready → first request: every worker model stores its first request's
+    time in its slot; the master turns it into the replacement's last phase."""
+    for worker_class in ("sync", "thread", "eventlet", "gevent"):
+        pool = pool_factory("--worker-class", worker_class, workers=1)
+        _, old = running_worker(pool, 0, 0)
+        assert old["first_request_ns"] == 0  # nothing served yet
+        os.kill(old["pid"], signal.SIGQUIT)
+        _, new = running_worker(pool, 0, old["pid"])
+        status, _, _ = pool.get("/")
+        assert status == 200
+
+        def timed():
+            for w in pool.live_workers():
+                if w["pid"] == new["pid"] and w["first_request_ns"]:
+                    return w
+            return None
+        w = wait_until(timed, what=f"{worker_class}: the first request's time in the state file")
+        assert w["ready_ns"] < w["first_request_ns"], (worker_class, w)
+        wait_until(lambda: metric_sum(pool.metrics(), REPLACEMENT + "_count",
+                                      phase="first_request") == 1,
+                   what=f"{worker_class}: the first_request phase observed")
+        pool.stop()

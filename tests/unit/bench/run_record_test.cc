@@ -42,21 +42,39 @@ RunRecord pool_run() {
   return r;
 }
 
-TEST(Reconcile, ExactWithoutAborts) {
+TEST(Reconcile, ExactWithoutAFailure) {
   Reconciliation ok = reconcile(1000, 0, 1000, false);
   EXPECT_TRUE(ok.ok);
   EXPECT_EQ(ok.verdict, "reconciled: client 1000 responses, server 1000 requests");
-  Reconciliation off = reconcile(1000, 5, 1001, false);
+  Reconciliation off = reconcile(1000, 0, 1001, false);
   EXPECT_FALSE(off.ok);
-  EXPECT_EQ(off.verdict, "MISMATCH: client 1000 responses, server 1001 requests (difference 1)");
+  EXPECT_EQ(off.verdict,
+            "MISMATCH: client 1000 responses, server 1001 requests, 1 counted without a "
+            "response to the client (> 0 requests the client saw fail)");
 }
 
-TEST(Reconcile, WithAbortsTheLossIsBoundedByWhatTheClientSawFail) {
-  EXPECT_TRUE(reconcile(1000, 3, 1003, true).ok);
-  EXPECT_TRUE(reconcile(1000, 3, 997, true).ok);
-  Reconciliation off = reconcile(1000, 3, 1004, true);
-  EXPECT_FALSE(off.ok);
-  EXPECT_NE(off.verdict.find("difference 4 exceeds 3"), std::string::npos) << off.verdict;
+// client_completed <= server <= client_completed + client_failed, at both ends exactly.
+TEST(Reconcile, TheServerCountsBetweenTheClientsResponsesAndItsFailures) {
+  for (bool aborts : {false, true}) {
+    EXPECT_TRUE(reconcile(1000, 3, 1000, aborts).ok);
+    EXPECT_TRUE(reconcile(1000, 3, 1002, aborts).ok);
+    EXPECT_TRUE(reconcile(1000, 3, 1003, aborts).ok);
+    Reconciliation above = reconcile(1000, 3, 1004, aborts);
+    EXPECT_FALSE(above.ok);
+    EXPECT_NE(above.verdict.find("4 counted without a response to the client (> 3"),
+              std::string::npos)
+        << above.verdict;
+    // Fewer than the client received is never explained by failures: counted at commit.
+    Reconciliation below = reconcile(1000, 3, 999, aborts);
+    EXPECT_FALSE(below.ok);
+    EXPECT_NE(below.verdict.find("the server counted 1 fewer than the client received"),
+              std::string::npos)
+        << below.verdict;
+  }
+  EXPECT_TRUE(reconcile(0, 0, 0, false).ok);
+  EXPECT_FALSE(reconcile(5, 0, 0, true).ok);
+  Reconciliation with_aborts = reconcile(1000, 3, 1003, true);
+  EXPECT_NE(with_aborts.verdict.find("aborts injected"), std::string::npos) << with_aborts.verdict;
 }
 
 TEST(Reconcile, WhichSchedulesAbort) {
@@ -236,10 +254,12 @@ TEST(Assemble, TheVerdictIsPartOfTheResult) {
 }
 
 TEST(Assemble, AMismatchFailsTheRunAMatchDoesNot) {
-  RunRecord r = pool_run();
-  r.aborts_scheduled = false;  // then 1000 vs 1002 is a mismatch
+  RunRecord r = pool_run();  // 1000 responses, 3 sent without one
+  r.after->requests = 1504;   // server delta 1004: more than 1000 + 3
   EXPECT_EQ(class_exit_code(assemble(r), false), kExitThreshold);
-  r.after->requests = 1500;
+  r.after->requests = 1499;   // 999: fewer than the client received
+  EXPECT_EQ(class_exit_code(assemble(r), false), kExitThreshold);
+  r.after->requests = 1503;
   EXPECT_EQ(class_exit_code(assemble(r), false), kExitOk);
 }
 

@@ -91,6 +91,24 @@ TEST(HttpResponse, ErrorResponsesAlwaysClose) {
   EXPECT_EQ(r.status(), 431);
 }
 
+TEST(HttpResponse, IovHoldsBackEverythingPastAByteLimit) {
+  OutgoingResponse r;
+  ResponseSpec spec;
+  spec.body.bytes = "0123456789";
+  r.start(spec);
+  size_t head = r.head().size();
+  iovec iov[4];
+  ASSERT_EQ(r.iov(iov, 4, head + 4), 2u);  // all of the head, 4 body bytes
+  EXPECT_EQ(iov[0].iov_len, head);
+  EXPECT_EQ(std::string(static_cast<const char*>(iov[1].iov_base), iov[1].iov_len), "0123");
+  ASSERT_EQ(r.iov(iov, 4, 10), 1u);  // inside the head
+  EXPECT_EQ(iov[0].iov_len, 10u);
+  EXPECT_EQ(r.iov(iov, 4, head), 1u);  // exactly the head: no empty piece after it
+  EXPECT_EQ(r.iov(iov, 4, 0), 0u);
+  EXPECT_EQ(r.iov(iov, 4, 1'000'000), 2u);  // a limit past the end changes nothing
+  EXPECT_EQ(iov[1].iov_len, 10u);
+}
+
 TEST(HttpResponse, ReasonPhrasesFallBackByClass) {
   EXPECT_EQ(reason_phrase(404), "Not Found");
   EXPECT_EQ(reason_phrase(599), "Server Error");

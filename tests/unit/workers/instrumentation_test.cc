@@ -38,16 +38,15 @@ class InstrumentationTest : public ::testing::TestWithParam<Writers> {
       ex.respond(parser.request(), true);
     }
     std::string wire;
-    http::OutgoingResponse& r = ex.response();
-    while (!r.done()) {
+    while (!ex.all_sent()) {
       iovec iov[4];
-      size_t n = r.iov(iov, 4);
+      size_t n = ex.next_iov(iov, 4);
       size_t took = 0;
       for (size_t i = 0; i < n; ++i) {
         wire.append(static_cast<const char*>(iov[i].iov_base), iov[i].iov_len);
         took += iov[i].iov_len;
       }
-      r.advance(took);
+      ex.sent(took);
     }
     ex.finish();
     ex.finish();  // idempotent: a request is recorded once
@@ -57,6 +56,90 @@ class InstrumentationTest : public ::testing::TestWithParam<Writers> {
   std::optional<Segment> segment_;
   app::SyntheticApp app_;
 };
+
+// Sum of the lengths next_iov() offered.
+uint64_t offered(const iovec* iov, size_t n) {
+  uint64_t total = 0;
+  for (size_t i = 0; i < n; ++i) total += iov[i].iov_len;
+  return total;
+}
+
+TEST_P(InstrumentationTest, ASmallResponseIsCountedBeforeItsFirstByteIsOffered) {
+  PrometheusMixin metrics(slot(), true, GetParam());
+  http::RequestParser parser;
+  ASSERT_EQ(parser.feed("GET / HTTP/1.1\r\nHost: x\r\n\r\n"), http::ParseStatus::complete);
+  Exchange ex(app_, metrics);
+  ex.begin(parser.request());
+  ex.respond(parser.request(), true);
+  EXPECT_EQ(snap().requests, 0u);
+  EXPECT_EQ(snap().in_flight, 1);
+  iovec iov[4];
+  size_t n = ex.next_iov(iov, 4);
+  // Recorded before the kernel got a byte: whole response size, in_flight back to 0.
+  EXPECT_EQ(offered(iov, n), ex.response().total_bytes());
+  WorkerSnapshot s = snap();
+  EXPECT_EQ(s.requests, 1u);
+  EXPECT_EQ(s.in_flight, 0);
+  EXPECT_DOUBLE_EQ(s.response_size.sum, static_cast<double>(ex.response().total_bytes()));
+  ex.sent(offered(iov, n));  // (a process killed here: the server counted, the client may not)
+  ex.finish();
+  EXPECT_EQ(snap().requests, 1u);  // exactly once
+}
+
+TEST_P(InstrumentationTest, ALargeResponseIsCountedBeforeItsLastBytes) {
+  PrometheusMixin metrics(slot(), true, GetParam());
+  http::RequestParser parser;
+  ASSERT_EQ(parser.feed("GET /bytes/1000000 HTTP/1.1\r\nHost: x\r\n\r\n"),
+            http::ParseStatus::complete);
+  Exchange ex(app_, metrics);
+  ex.begin(parser.request());
+  ex.respond(parser.request(), true);
+  uint64_t total = ex.response().total_bytes();
+  ASSERT_GT(total, 1'000'000u);
+  // Writes of at most 100,000 bytes: uncounted while more than the window remains.
+  while (ex.response().remaining() > Exchange::kCommitWindow) {
+    EXPECT_EQ(snap().requests, 0u);
+    iovec iov[8];
+    size_t n = ex.next_iov(iov, 8);
+    uint64_t len = offered(iov, n);
+    ASSERT_GT(len, 0u);
+    // Never the last byte before the count.
+    if (snap().requests == 0) {
+      EXPECT_LT(len, ex.response().remaining());
+    }
+    ex.sent(std::min<uint64_t>(len, 100'000));
+  }
+  iovec iov[8];
+  size_t n = ex.next_iov(iov, 8);
+  EXPECT_EQ(snap().requests, 1u);
+  EXPECT_EQ(offered(iov, n), ex.response().remaining());
+  ex.sent(offered(iov, n));
+  EXPECT_TRUE(ex.all_sent());
+  ex.finish();
+  WorkerSnapshot s = snap();
+  EXPECT_EQ(s.requests, 1u);
+  EXPECT_DOUBLE_EQ(s.response_size.sum, static_cast<double>(total));
+}
+
+TEST_P(InstrumentationTest, AResponseAbandonedBeforeItsCommitPointIsCountedOnceByFinish) {
+  PrometheusMixin metrics(slot(), true, GetParam());
+  http::RequestParser parser;
+  ASSERT_EQ(parser.feed("GET /bytes/1000000 HTTP/1.1\r\nHost: x\r\n\r\n"),
+            http::ParseStatus::complete);
+  Exchange ex(app_, metrics);
+  ex.begin(parser.request());
+  ex.respond(parser.request(), true);
+  iovec iov[8];
+  ex.next_iov(iov, 8);
+  ex.sent(5000);  // then the peer resets the connection
+  EXPECT_EQ(snap().requests, 0u);
+  ex.finish();
+  ex.finish();
+  WorkerSnapshot s = snap();
+  EXPECT_EQ(s.requests, 1u);
+  EXPECT_EQ(s.in_flight, 0);
+  EXPECT_DOUBLE_EQ(s.response_size.sum, 5000.0);
+}
 
 TEST_P(InstrumentationTest, RequestHooksFeedCountsHistogramsAndSizes) {
   PrometheusMixin metrics(slot(), true, GetParam());

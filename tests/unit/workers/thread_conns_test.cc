@@ -38,10 +38,11 @@ uint64_t next_key(int epoll_fd, int timeout_ms) {
 class ConnTableTest : public ::testing::Test {
  protected:
   UniqueFd epoll_{epoll_create1(EPOLL_CLOEXEC)};
+  http::BodyBudget budget_{1 << 20};
 };
 
 TEST_F(ConnTableTest, AnEventHandsTheConnectionToExactlyOneClaimer) {
-  ConnTable table(4, epoll_.get());
+  ConnTable table(4, epoll_.get(), budget_);
   Pair p;
   ASSERT_TRUE(table.open(std::move(p.ours), monotonic_ns(), UINT64_MAX));
   EXPECT_EQ(table.live(), 1u);
@@ -68,7 +69,7 @@ TEST_F(ConnTableTest, AnEventHandsTheConnectionToExactlyOneClaimer) {
 }
 
 TEST_F(ConnTableTest, AnEdgeWhileOwnedIsHandedBackByPark) {
-  ConnTable table(2, epoll_.get());
+  ConnTable table(2, epoll_.get(), budget_);
   Pair p;
   ASSERT_TRUE(table.open(std::move(p.ours), monotonic_ns(), UINT64_MAX));
   ASSERT_EQ(write(p.peer.get(), "x", 1), 1);
@@ -90,7 +91,7 @@ TEST_F(ConnTableTest, AnEdgeWhileOwnedIsHandedBackByPark) {
 }
 
 TEST_F(ConnTableTest, AStaleEventNeverReachesTheSlotsNextConnection) {
-  ConnTable table(1, epoll_.get());
+  ConnTable table(1, epoll_.get(), budget_);
   Pair first;
   ASSERT_TRUE(table.open(std::move(first.ours), monotonic_ns(), UINT64_MAX));
   ASSERT_EQ(write(first.peer.get(), "x", 1), 1);
@@ -111,7 +112,7 @@ TEST_F(ConnTableTest, AStaleEventNeverReachesTheSlotsNextConnection) {
 }
 
 TEST_F(ConnTableTest, TheSweeperAndAHandlerNeverBothOwnAConnection) {
-  ConnTable table(2, epoll_.get());
+  ConnTable table(2, epoll_.get(), budget_);
   Pair p;
   ASSERT_TRUE(table.open(std::move(p.ours), monotonic_ns(), UINT64_MAX));
   ASSERT_EQ(write(p.peer.get(), "x", 1), 1);
@@ -124,7 +125,7 @@ TEST_F(ConnTableTest, TheSweeperAndAHandlerNeverBothOwnAConnection) {
 }
 
 TEST_F(ConnTableTest, OpenRefusesPastTheCapacityAndReusesFreedSlots) {
-  ConnTable table(2, epoll_.get());
+  ConnTable table(2, epoll_.get(), budget_);
   Pair a, b, c;
   ASSERT_TRUE(table.open(std::move(a.ours), 0, UINT64_MAX));
   ASSERT_TRUE(table.open(std::move(b.ours), 0, UINT64_MAX));
@@ -142,7 +143,7 @@ TEST_F(ConnTableTest, OpenRefusesPastTheCapacityAndReusesFreedSlots) {
 // is released exactly once and no byte is served twice.
 TEST_F(ConnTableTest, ConcurrentClaimParkSweepStorm) {
   constexpr uint32_t kCap = 64;
-  ConnTable table(kCap, epoll_.get());
+  ConnTable table(kCap, epoll_.get(), budget_);
   std::atomic<bool> stop{false};
   std::atomic<uint64_t> released{0};
   auto handler = [&] {
