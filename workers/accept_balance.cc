@@ -7,7 +7,9 @@
 namespace wpm {
 
 bool over_fair_share(int64_t own, int64_t total, uint32_t workers, uint32_t running) {
-  if (workers <= 1 || own <= 0) return false;
+  // One connection is never held against: under connection-close load a worker's count is
+  // 0 or 1, and holding there would only add the re-check delay to every request.
+  if (workers <= 1 || own < 2) return false;
   if (running < workers) return own * std::max<int64_t>(running, 1) >= total;
   // Would one more connection put it above the fair share of the pool with that connection?
   return own + 1 > (total + 1 + workers - 1) / workers;

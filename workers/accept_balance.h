@@ -22,6 +22,7 @@ namespace wpm {
 //    over 4 workers end 4/4/4/4 (a rule checked before the accept gave 5/5/3/3);
 //  - a position awaits its worker (a replacement booting): when own is at or above the running
 //    workers' average — the connections still to come are that worker's share.
+// A worker holding fewer than 2 connections never holds.
 bool over_fair_share(int64_t own, int64_t total, uint32_t workers, uint32_t running);
 
 class AcceptBalance {

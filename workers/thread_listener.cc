@@ -47,8 +47,9 @@ void Listener::on_ready() {
   if (stopped_) return;
   ConnTable& conns = pool_.conns;
   uint64_t now = monotonic_ns();
-  holding_ = balance_.hold(static_cast<int64_t>(conns.live()), now);
-  for (int i = 0; i < kAcceptBatch && !holding_ && conns.live() < conns.capacity();) {
+  bool hold = balance_.hold(static_cast<int64_t>(conns.live()), now);
+  holding_.store(hold, std::memory_order_relaxed);
+  for (int i = 0; i < kAcceptBatch && !hold && conns.live() < conns.capacity();) {
     int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
@@ -69,7 +70,9 @@ void Listener::on_ready() {
 
 void Listener::on_closed() {
   publish_connections();
-  if (!waiting_for_close_.load(std::memory_order_seq_cst)) return;
+  if (!waiting_for_close_.load(std::memory_order_seq_cst) &&
+      !holding_.load(std::memory_order_relaxed))
+    return;
   std::lock_guard<std::mutex> lock(mutex_);
   rearm_locked(monotonic_ns());
 }
@@ -99,8 +102,10 @@ void Listener::rearm_locked(uint64_t now_ns) {
   if (conns.live() >= conns.capacity()) return;  // at the cap: the next close re-arms
   waiting_for_close_.store(false, std::memory_order_relaxed);
   // Over the fair share: a sibling takes the next connection; the tick looks again.
-  if (holding_) holding_ = balance_.hold(static_cast<int64_t>(conns.live()), now_ns);
-  if (holding_) return;
+  if (holding_.load(std::memory_order_relaxed))
+    holding_.store(balance_.hold(static_cast<int64_t>(conns.live()), now_ns),
+                   std::memory_order_relaxed);
+  if (holding_.load(std::memory_order_relaxed)) return;
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLONESHOT;
   ev.data.u64 = kListenKey;

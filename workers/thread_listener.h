@@ -55,7 +55,8 @@ class Listener {
   bool stopped_ = false;
   uint64_t backoff_until_ns_ = 0;
   AcceptBalance balance_;  // under mutex_
-  bool holding_ = false;   // the last look said hold: the tick looks again
+  // The last look said hold: a close or the tick looks again (read without the lock).
+  std::atomic<bool> holding_{false};
   std::atomic<bool> waiting_for_close_{false};  // disarmed at the cap (checked without the lock)
 };
 

@@ -45,7 +45,9 @@ TEST(OverFairShare, APositionAwaitingItsWorkerLeavesItTheReconnections) {
   EXPECT_FALSE(over_fair_share(3, 11, 4, 3));  // below the running average: accepts
   EXPECT_TRUE(over_fair_share(4, 4, 2, 1));    // the lone survivor of 2
   EXPECT_FALSE(over_fair_share(0, 0, 2, 1));   // a worker with nothing always accepts
-  EXPECT_TRUE(over_fair_share(1, 1, 4, 1));    // boot: first up waits a little for the rest
+  EXPECT_FALSE(over_fair_share(1, 1, 4, 1));   // one connection is never held against
+  EXPECT_TRUE(over_fair_share(2, 2, 4, 1));    // boot: first up waits a little for the rest
+  EXPECT_FALSE(over_fair_share(1, 1, 4, 4));   // connection-close load: 0 or 1 each
 }
 
 class AcceptBalanceTest : public ::testing::Test {
