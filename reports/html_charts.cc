@@ -31,7 +31,8 @@ double top_of(const std::vector<svg::Series>& series) {
   for (const svg::Series& s : series)
     for (const auto& [x, y] : s.points)
       if (std::isfinite(y)) top = std::max(top, y);
-  return top > 0 ? top * 1.08 : 1;
+  // An all-zero series (no errors at all) still gets an axis whose integer labels are distinct.
+  return top > 0 ? top * 1.08 : 10;
 }
 
 std::vector<svg::Marker> event_markers(const ClassResult& c) {
