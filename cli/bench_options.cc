@@ -290,7 +290,8 @@ Status validate_bench(BenchOptions& o) {
   if (Status s = check_baseline(o.baseline); !s) return s;
   if (Status s = check_stdout_reports(o); !s) return s;
   if (Status s = read_body_file(o); !s) return s;
-  if (o.paths.empty()) o.paths = {"/"};
+  // The default scenario's path mix is for wpm's own pools; a --target URL brings its path.
+  if (o.paths.empty() || (!o.target.empty() && o.paths == default_scenario().paths)) o.paths = {"/"};
   if (o.classes.empty()) return Error{"--worker-class: no worker class selected", kExitUsage};
   if (o.client_threads > o.connections) o.client_threads = o.connections;
   return {};
