@@ -102,10 +102,15 @@ Value<O> headers_value() {
   return v;
 }
 
-// The body can be large or private: the report shows its size only.
+// A short body is shown as given; a long one (or one read from --body-file, named there) is
+// not copied into the report.
 Value<O> body_value() {
   Value<O> v = text(&O::body, nullptr, "TEXT");
-  v.show = [](const O& o) { return std::to_string(o.body.size()) + " bytes"; };
+  v.show = [](const O& o) -> std::string {
+    if (!o.body_file.empty()) return "";
+    if (o.body.size() <= 64) return o.body;
+    return "(" + std::to_string(o.body.size()) + " bytes)";
+  };
   return v;
 }
 
@@ -142,7 +147,7 @@ std::vector<Opt> load_options() {
       {"--method,-X", "load.method", "Request method (any HTTP token)", text(&O::method, check_method, "METHOD")},
       {"--header,-H", "load.headers", "Request header 'Name: value' (repeatable; replaces Host, User-Agent, Accept or Content-Type)", headers_value()},
       {"--body", "load.body", "Request body, sent with Content-Length (any method)", body_value()},
-      {"--body-file", "load.body_file", "Read the request body from FILE", text(&O::body_file, check_not_empty, "FILE")},
+      {"--body-file", "load.body_file", "Read the request body from FILE", text(&O::body_file, nullptr, "FILE")},
       {"--requests,-n", "load.requests", "End the measured phase after N requests (or --duration, whichever first); 0 = no limit", count(&O::requests, 0, 1000000000000)},
       {"--target", "load.target", "Benchmark this URL instead of starting pools", text(&O::target, check_target, "URL")},
       {"--interval", "load.interval", "Timeline resolution of the client and server series", duration(&O::interval_s, 0.01, 60)},
