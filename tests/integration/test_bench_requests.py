@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from wpmtest import kill_group, wait_until
+from wpmtest import ROOT, kill_group, wait_until
 
 NGINX = "/usr/sbin/nginx"
 LOG_FORMAT = "'$request_method $uri $http_x_one|$http_x_two|$content_length|$http_authorization'"
@@ -88,6 +88,29 @@ def test_post_with_body_and_headers_exactly_n(binary, runtime_dir, tmp_path, ngi
     summary = cls["summary"]
     assert summary["requests_sent"] == 500
     assert summary["responses"] == 500
+    # Bytes: every request is the same serialized bytes; rates are per measured second.
+    request = (f"POST /api/items HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUser-Agent: wpm-loadgen\r\n"
+               "Accept: */*\r\nContent-Type: application/octet-stream\r\nX-One: first value\r\n"
+               "X-Two: second\r\nAuthorization: Bearer s3cret-token\r\n"
+               f"Content-Length: {len(body)}\r\n\r\n{body}")
+    assert summary["bytes_written"] == 500 * len(request)
+    assert summary["bytes_read"] > 500 * len("HTTP/1.1 200 OK\r\n\r\nOK\n")
+    assert summary["written_bytes_per_s"] == pytest.approx(
+        summary["bytes_written"] / summary["duration_s"], rel=1e-3)
+    assert summary["read_bytes_per_s"] == pytest.approx(
+        summary["bytes_read"] / summary["duration_s"], rel=1e-3)
+    prom = (out / "report.prom").read_text()
+    assert f'wpm_bench_request_bytes{{worker_class="target"}} {500 * len(request)}' in prom, prom[:2000]
+    assert "wpm_bench_request_bytes_per_second{" in prom
+    assert "wpm_bench_response_bytes_per_second{" in prom
+    assert "/s), " in res.stdout and " written (" in res.stdout
+    schema = os.path.join(ROOT, "docs", "bench-report.schema.json")
+    check = subprocess.run(
+        ["/usr/bin/python3", "-c",
+         "import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[1])),"
+         " json.load(open(sys.argv[2])))", str(out / "report.json"), schema],
+        capture_output=True, text=True, timeout=60)
+    assert check.returncode == 0, check.stderr
     assert report["config"]["load.requests"] == "500"
     assert report["config"]["load.method"] == "POST"
     # The credential never reaches a report; the header's name does.
