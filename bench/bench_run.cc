@@ -100,6 +100,10 @@ Status BenchRun::measure() {
   if (!load) return load.error();
   drive(**load);
   record_.load = (*load)->wait();
+  uint64_t started = record_.load.counts.attempts;
+  if (o.requests > 0 && started < o.requests && !record_.load.stopped_early)  // say which limit hit
+    log_warning("--requests ", o.requests, ": the measured phase reached --duration first, after ",
+                started, " requests");
   return {};
 }
 

@@ -152,3 +152,14 @@ def test_bad_request_options_exit_2(binary, runtime_dir, tmp_path, args, needle)
     assert res.returncode == 2, res.stdout + res.stderr
     errors = [line for line in res.stderr.splitlines() if "[ERROR]" in line]
     assert len(errors) == 1 and needle in errors[0], res.stderr
+
+
+def test_duration_reached_before_the_request_budget_is_said(binary, runtime_dir, tmp_path, nginx):
+    port, _ = nginx
+    out = tmp_path / "report"
+    res = bench(binary, runtime_dir, out, "--target", f"http://127.0.0.1:{port}/", "-n", "100000000",
+                "-d", "0.3s", "--connections", "2", "--client-threads", "1")
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "--requests 100000000: the measured phase reached --duration first" in res.stderr
+    sent = json.loads((out / "report.json").read_text())["classes"][0]["summary"]["requests_sent"]
+    assert 0 < sent < 100000000
