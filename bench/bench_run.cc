@@ -2,15 +2,33 @@
 
 #include "core/log.h"
 #include "loadgen/engine.h"
+#include "loadgen/load_spec.h"
 #include "loadgen/progress.h"
 #include "loadgen/url.h"
 
 namespace wpm::bench {
 namespace {
 
+// Paths were checked as they were parsed (cli/): a weight that fails here cannot happen.
+void set_paths(const std::vector<std::string>& texts, loadgen::LoadSpec& spec) {
+  spec.paths.clear();
+  bool weighted = false;
+  for (const std::string& text : texts) {
+    Result<std::pair<std::string, double>> p = loadgen::split_path_weight(text);
+    spec.paths.push_back(p ? p->first : text);
+    spec.weights.push_back(p ? p->second : 1.0);
+    weighted = weighted || spec.weights.back() != 1.0;
+  }
+  if (!weighted) spec.weights.clear();  // plain round-robin
+}
+
 loadgen::LoadSpec load_spec(const BenchOptions& o) {
   loadgen::LoadSpec spec;
-  spec.paths = o.paths;
+  set_paths(o.paths, spec);
+  spec.method = o.method;
+  spec.headers = o.headers;
+  spec.body = o.body;
+  spec.max_requests = o.requests;
   spec.keepalive = o.keepalive;
   spec.connections = o.connections;
   spec.threads = o.client_threads;
@@ -73,12 +91,19 @@ Status BenchRun::measure() {
   loadgen::LoadSpec spec = load_spec(o);
   spec.host = url->host;
   spec.port = url->port;
-  if (!pool_ && o.paths == std::vector<std::string>{"/"}) spec.paths = {url->path};
+  if (!pool_ && o.paths == std::vector<std::string>{"/"}) {
+    spec.paths = {url->path};
+    spec.weights.clear();
+  }
   spec.before_measure = [this] { at_measured_start(); };
   Result<std::unique_ptr<loadgen::LoadRun>> load = loadgen::LoadRun::start(spec);
   if (!load) return load.error();
   drive(**load);
   record_.load = (*load)->wait();
+  uint64_t started = record_.load.counts.attempts;
+  if (o.requests > 0 && started < o.requests && !record_.load.stopped_early)  // say which limit hit
+    log_warning("--requests ", o.requests, ": the measured phase reached --duration first, after ",
+                started, " requests");
   return {};
 }
 

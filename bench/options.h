@@ -40,7 +40,12 @@ struct BenchOptions {
   bool keepalive = true;
   double connect_timeout_s = 2;
   double request_timeout_s = 10;
-  std::vector<std::string> paths{"/"};
+  std::vector<std::string> paths{"/"};  // "PATH" or "PATH:WEIGHT" (loadgen::split_path_weight)
+  std::string method = "GET";
+  std::vector<std::string> headers;  // "Name: value" each
+  std::string body;       // the request body (--body, or read from body_file)
+  std::string body_file;  // where body was read from, if from a file
+  uint64_t requests = 0;  // measured phase ends after this many requests; 0 = duration only
   std::vector<InjectSpec> injects;
   std::string target;  // URL: benchmark it, spawn no pool
   // Resolution of the client and server timelines (loadgen intervals, scrape schedule).

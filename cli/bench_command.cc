@@ -33,8 +33,14 @@ void add_bench_command(CLI::App& root, BenchCommand& cmd) {
 Status resolve_bench(BenchCommand& cmd) {
   BenchOptions& o = cmd.options;
   o = default_scenario();
+  // -n without a duration (flag or file) runs until N: the duration is then only a safety
+  // cap, bounded because the timeline's memory is sized by it up front.
+  const double default_duration_s = o.duration_s;
+  constexpr double kUnset = -1, kRequestsCap_s = 300;
+  o.duration_s = kUnset;
   if (Status s = load_config(cmd.table, cmd.config_path, o); !s) return s;
   if (Status s = cmd.table.apply_flags(o); !s) return s;
+  if (o.duration_s == kUnset) o.duration_s = o.requests > 0 ? kRequestsCap_s : default_duration_s;
   if (Status s = validate_bench(o); !s) return s;
   o.config = cmd.table.describe(o);
   return {};

@@ -1,10 +1,13 @@
 #include "cli/bench_options.h"
 
+#include <cctype>
 #include <fstream>
+#include <functional>
 
 #include "cli/flag_kinds.h"
 #include "cli/parse_helpers.h"
 #include "core/log.h"
+#include "loadgen/load_spec.h"
 #include "reports/json_report.h"
 #include "reports/regression.h"
 #include "supervisor/control.h"
@@ -50,6 +53,67 @@ Status check_fail_on(const std::string& text) {
 
 Status check_target(const std::string& text) { return text.empty() ? Status{} : check_http_url(text); }
 
+Status check_path(const std::string& text) {
+  Result<std::pair<std::string, double>> p = loadgen::split_path_weight(text);
+  if (!p) return p.error();
+  return check_request_path(p->first);
+}
+
+// The method and header rules live in loadgen (one place); a probe spec applies them to one
+// value, and the model prefixes the flag's name to the message.
+Status check_with_loadgen(const std::function<void(loadgen::LoadSpec&)>& set) {
+  loadgen::LoadSpec probe;
+  probe.port = 1;
+  set(probe);
+  Status s = loadgen::validate(probe);
+  if (s) return s;
+  std::string message = s.error().message;
+  if (message.rfind("load spec: ", 0) == 0) message.erase(0, 11);
+  return Error{message, kExitUsage};
+}
+
+Status check_method(const std::string& text) {
+  return check_with_loadgen([&text](loadgen::LoadSpec& p) { p.method = text; });
+}
+
+Status check_header(const std::string& text) {
+  return check_with_loadgen([&text](loadgen::LoadSpec& p) { p.headers = {text}; });
+}
+
+// Credentials travel in headers: the report's config section names such a header, never its value.
+std::string show_header(const std::string& text) {
+  size_t colon = text.find(':');
+  std::string name = text.substr(0, colon);
+  std::string lower = name;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const char* word : {"auth", "cookie", "token", "secret", "key", "pass", "session", "signature"})
+    if (lower.find(word) != std::string::npos) return name + ": (redacted)";
+  return text;
+}
+
+Value<O> headers_value() {
+  Value<O> v = list<O, std::string>(&O::headers,
+      [](std::vector<std::string>& items, const std::string& item) -> Status {
+        if (Status s = check_header(item); !s) return s;
+        items.push_back(item);
+        return {};
+      },
+      show_header, "'NAME: VALUE'");
+  return v;
+}
+
+// A short body is shown as given; a long one (or one read from --body-file, named there) is
+// not copied into the report.
+Value<O> body_value() {
+  Value<O> v = text(&O::body, nullptr, "TEXT");
+  v.show = [](const O& o) -> std::string {
+    if (!o.body_file.empty()) return "";
+    if (o.body.size() <= 64) return o.body;
+    return "(" + std::to_string(o.body.size()) + " bytes)";
+  };
+  return v;
+}
+
 std::vector<Opt> pool_options() {
   Value<O> classes = list<O, WorkerClass>(&O::classes, add_class,
       [](const WorkerClass& c) { return std::string(to_string(c)); }, "CLASS[,CLASS...]");
@@ -79,7 +143,12 @@ std::vector<Opt> load_options() {
       {"--no-keepalive", "load.keepalive", "A new connection per request", off_switch(&O::keepalive)},
       {"--connect-timeout", "load.connect_timeout", "Client connect timeout", duration(&O::connect_timeout_s, 0.001, 3600)},
       {"--request-timeout", "load.request_timeout", "Client request timeout", duration(&O::request_timeout_s, 0.001, 3600)},
-      {"--path", "load.paths", "Request path, repeat for a round-robin mix", texts(&O::paths, check_request_path, "PATH")},
+      {"--path", "load.paths", "Request path, repeat for a mix; PATH:W weighs it W (smooth weighted round-robin; a path containing ':' needs an explicit weight, e.g. /a:b:1)", texts(&O::paths, check_path, "PATH[:WEIGHT]")},
+      {"--method,-X", "load.method", "Request method (any HTTP token)", text(&O::method, check_method, "METHOD")},
+      {"--header,-H", "load.headers", "Request header 'Name: value' (repeatable; replaces Host, User-Agent, Accept or Content-Type)", headers_value()},
+      {"--body", "load.body", "Request body, sent with Content-Length (any method)", body_value()},
+      {"--body-file", "load.body_file", "Read the request body from FILE", text(&O::body_file, nullptr, "FILE")},
+      {"--requests,-n", "load.requests", "End the measured phase after N requests (or --duration, whichever first); 0 = no limit", count(&O::requests, 0, 1000000000000)},
       {"--target", "load.target", "Benchmark this URL instead of starting pools", text(&O::target, check_target, "URL")},
       {"--interval", "load.interval", "Timeline resolution of the client and server series", duration(&O::interval_s, 0.01, 60)},
       {"--inject", "inject.events", "Signal at a time of the measured phase, e.g. 2s:abort:worker=0 (repeatable; none = no injections)", injects},
@@ -202,6 +271,17 @@ Status check_baseline(const std::string& path) {
   return {};
 }
 
+// --body-file is read once here, before anything starts; its bytes become the body.
+Status read_body_file(BenchOptions& o) {
+  if (o.body_file.empty()) return {};
+  if (!o.body.empty()) return Error{"--body, --body-file: give one of them", kExitUsage};
+  std::ifstream in(o.body_file, std::ios::binary);
+  if (!in) return Error{"--body-file: cannot read '" + o.body_file + "'", kExitUsage};
+  o.body.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  if (in.bad()) return Error{"--body-file: cannot read '" + o.body_file + "'", kExitUsage};
+  return {};
+}
+
 Status check_stdout_reports(const BenchOptions& o) {
   int on_stdout = (o.json_path == "-") + (o.prom_path == "-") + (o.html_path == "-");
   if (on_stdout > 1) return Error{"--json, --prom, --html: only one report can go to stdout (-)", kExitUsage};
@@ -214,7 +294,9 @@ Status validate_bench(BenchOptions& o) {
   if (Status s = check_injects(o); !s) return s;
   if (Status s = check_baseline(o.baseline); !s) return s;
   if (Status s = check_stdout_reports(o); !s) return s;
-  if (o.paths.empty()) o.paths = {"/"};
+  if (Status s = read_body_file(o); !s) return s;
+  // The default scenario's path mix is for wpm's own pools; a --target URL brings its path.
+  if (o.paths.empty() || (!o.target.empty() && o.paths == default_scenario().paths)) o.paths = {"/"};
   if (o.classes.empty()) return Error{"--worker-class: no worker class selected", kExitUsage};
   if (o.client_threads > o.connections) o.client_threads = o.connections;
   return {};

@@ -104,7 +104,10 @@ struct ClassResult {
   double achieved_rate = 0;
   uint64_t requests_sent = 0;
   uint64_t responses = 0;  // completed with any status
-  uint64_t bytes_read = 0;
+  uint64_t bytes_read = 0;     // by the client: response heads and bodies
+  uint64_t bytes_written = 0;  // by the client: requests (heads and bodies)
+  double read_bytes_per_s() const { return duration_s > 0 ? bytes_read / duration_s : 0; }
+  double written_bytes_per_s() const { return duration_s > 0 ? bytes_written / duration_s : 0; }
   LatencySummary latency;  // intended send → response (coordinated-omission free)
   LatencySummary service;  // actual send → response
   LatencySummary queue;    // intended → actual send

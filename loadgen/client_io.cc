@@ -176,7 +176,7 @@ void ClientThread::complete(uint32_t id, uint64_t now, bool close_after) {
   c.state = State::idle;
   if (close_after || !c.parser.keep_alive() || !run_.spec.keepalive) close_conn(c);
   // Closed loop: the next request leaves at once. Cannot recurse: a response needs an event.
-  if (issuing_ && !open_loop_) return start_attempt(id, now, now);
+  if (issuing_ && !open_loop_ && quota_left()) return start_attempt(id, now, now);
   push_idle(id);
 }
 

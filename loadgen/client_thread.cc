@@ -28,13 +28,14 @@ uint64_t to_ns(double seconds) { return static_cast<uint64_t>(std::llround(secon
 }  // namespace
 
 ClientThread::ClientThread(RunShared& run, uint32_t index, uint32_t connections, double rate,
-                           size_t timeline_slots)
+                           size_t timeline_slots, uint64_t quota)
     : run_(run),
       index_(index),
       open_loop_(rate > 0),
       connect_timeout_ns_(to_ns(std::min(run.spec.connect_timeout_s, run.spec.request_timeout_s))),
       request_timeout_ns_(to_ns(run.spec.request_timeout_s)),
       interval_ns_(std::max<uint64_t>(1, to_ns(run.spec.timeline_interval_s))),
+      quota_(quota),
       conns_(connections),
       idle_(connections),
       connect_deadlines_(connections),
@@ -108,7 +109,7 @@ void ClientThread::issue(uint64_t begin_ns, uint64_t end_ns) {
   issuing_ = true;
   if (open_loop_) schedule_.begin(begin_ns);
   uint64_t now = monotonic_ns();
-  while (now < end_ns && !stop_requested()) {
+  while (now < end_ns && !stop_requested() && quota_left()) {
     dispatch(now);
     expire(now);
     seal(now);
@@ -117,7 +118,7 @@ void ClientThread::issue(uint64_t begin_ns, uint64_t end_ns) {
   }
   issuing_ = false;
   uint64_t window_end = std::min(now, end_ns);
-  if (open_loop_) {  // arrivals that were due but never found a free connection
+  if (open_loop_ && quota_left()) {  // arrivals that were due but never found a free connection
     for (; schedule_.next_ns() < window_end; schedule_.advance()) ++counts.not_sent;
   }
   if (measuring_) window_end_ns = window_end;
@@ -146,12 +147,12 @@ void ClientThread::drain() {
 
 void ClientThread::dispatch(uint64_t now) {
   if (!open_loop_) {  // closed loop: every idle connection starts its next request now
-    for (size_t n = idle_size_; n > 0; --n) start_attempt(pop_idle(), now, now);
+    for (size_t n = idle_size_; n > 0 && quota_left(); --n) start_attempt(pop_idle(), now, now);
     return;
   }
   // Open loop: each due arrival takes the next idle connection; if none is idle the arrival
   // waits (its queue time grows) — it is never skipped nor re-timed.
-  for (size_t n = idle_size_; n > 0 && schedule_.next_ns() <= now; --n) {
+  for (size_t n = idle_size_; n > 0 && schedule_.next_ns() <= now && quota_left(); --n) {
     uint64_t intended = schedule_.next_ns();
     schedule_.advance();
     start_attempt(pop_idle(), intended, now);

@@ -38,7 +38,9 @@ struct alignas(64) LiveCounters {
 
 class ClientThread {
  public:
-  ClientThread(RunShared& run, uint32_t index, uint32_t connections, double rate, size_t timeline_slots);
+  // `quota`: measured requests this thread may start (its share of LoadSpec::max_requests).
+  ClientThread(RunShared& run, uint32_t index, uint32_t connections, double rate, size_t timeline_slots,
+               uint64_t quota = UINT64_MAX);
   ~ClientThread();
   ClientThread(const ClientThread&) = delete;
   ClientThread& operator=(const ClientThread&) = delete;
@@ -82,6 +84,7 @@ class ClientThread {
   void abandon_all();
   void begin_measured_phase(uint64_t start_ns);
   bool stop_requested() const;
+  bool quota_left() const { return !measuring_ || counts.attempts < quota_; }
 
   // client_io.cc: one request's life on one connection
   void start_attempt(uint32_t id, uint64_t intended_ns, uint64_t now);
@@ -104,6 +107,7 @@ class ClientThread {
   const bool open_loop_;
   const uint64_t connect_timeout_ns_, request_timeout_ns_;
   const uint64_t interval_ns_;  // width of a timeline slot
+  const uint64_t quota_;
   UniqueFd epoll_, wake_;
   std::vector<Conn> conns_;
   std::vector<uint32_t> idle_;  // FIFO ring: spreads requests over all connections

@@ -83,10 +83,20 @@ Status LoadRun::launch() {
   RunShared& shared = *shared_;
   const LoadSpec& spec = shared.spec;
   uint32_t n = spec.threads;
+  uint32_t conns_before = 0;
   for (uint32_t i = 0; i < n; ++i) {
     uint32_t conns = spec.connections / n + (i < spec.connections % n ? 1 : 0);
     double rate = spec.rate * conns / spec.connections;  // equal pressure per connection
-    clients_.push_back(std::make_unique<ClientThread>(shared, i, conns, rate, timeline_slots(spec)));
+    uint64_t quota = UINT64_MAX;
+    if (spec.max_requests > 0) {  // shares by connections; they sum to max_requests exactly
+      auto share_until = [&spec](uint64_t c) {  // floor(max * c / connections), no overflow
+        uint64_t whole = spec.max_requests / spec.connections, rest = spec.max_requests % spec.connections;
+        return whole * c + rest * c / spec.connections;
+      };
+      quota = share_until(conns_before + conns) - share_until(conns_before);
+    }
+    conns_before += conns;
+    clients_.push_back(std::make_unique<ClientThread>(shared, i, conns, rate, timeline_slots(spec), quota));
     if (Status ok = clients_.back()->init(); !ok) return ok;
   }
   shared.gate_action = [this] { gate_reached(); };

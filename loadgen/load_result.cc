@@ -51,6 +51,7 @@ void fill_class_result(const LoadResult& result, ClassResult& out) {
   out.requests_sent = result.counts.sent;
   out.responses = result.counts.responses;
   out.bytes_read = result.counts.bytes_read;
+  out.bytes_written = result.counts.bytes_written;
   out.latency = summarize(result.latency);
   out.service = summarize(result.service);
   out.queue = summarize(result.queue);

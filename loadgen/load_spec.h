@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/result.h"
@@ -16,7 +17,11 @@ struct LoadSpec {
   std::string host_header;  // empty: "host:port"
   std::vector<std::string> paths{"/"};  // request mix, each starting with '/'
   std::vector<double> weights;  // empty: round-robin; else one weight per path (smooth WRR)
-  std::string method = "GET";
+  std::string method = "GET";  // any HTTP token
+  // Extra request headers, "Name: value" each, sent in order after wpm's own. A Host,
+  // User-Agent, Accept or Content-Type given here replaces wpm's; Content-Length,
+  // Transfer-Encoding and Connection are wpm's to set (body size, keepalive).
+  std::vector<std::string> headers;
   std::string body;  // sent with Content-Length when non-empty
   std::string content_type = "application/octet-stream";
   bool keepalive = true;  // false: `Connection: close`, one connection per request
@@ -25,6 +30,10 @@ struct LoadSpec {
   double rate = 0;       // open loop: total requests/s; 0 = closed loop
   bool poisson = false;  // open loop: exponential inter-arrival instead of constant
   double duration_s = 10;  // measured phase (requests are issued for this long)
+  // Measured phase ends after this many requests started (or duration_s, whichever first);
+  // 0 = no limit. Split over the threads in proportion to their connections, so no counter is
+  // shared on the request path: attempts == max_requests exactly when the duration is not hit.
+  uint64_t max_requests = 0;
   double warmup_s = 0;     // issued, drained, then excluded from every result
   double connect_timeout_s = 2;   // TCP connect, per attempt
   double request_timeout_s = 10;  // first byte written → last byte of the response
@@ -41,5 +50,14 @@ struct LoadSpec {
 
 // Usage errors (exit 2) for impossible specs; names the offending field.
 Status validate(const LoadSpec& spec);
+
+// One "Name: value" header checked: a token name, no CR, LF or NUL in the value. Returns the
+// name and the value without surrounding blanks, or a usage error quoting the header.
+Result<std::pair<std::string, std::string>> split_header(const std::string& header);
+
+// "PATH" (weight 1) or "PATH:WEIGHT" (WEIGHT a number >= 0). When the text holds a ':', the
+// last one always starts the weight, so a path containing ':' is written with an explicit
+// weight: "/a:b:1" is path "/a:b", weight 1 ("/a:b" alone is an error, never a silent guess).
+Result<std::pair<std::string, double>> split_path_weight(const std::string& text);
 
 }  // namespace wpm::loadgen

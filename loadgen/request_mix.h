@@ -9,8 +9,9 @@
 
 namespace wpm::loadgen {
 
-// One serialized HTTP/1.1 request per path (Host, User-Agent, optional Connection: close and
-// body); read-only after construction, shared by all threads.
+// One serialized HTTP/1.1 request per path (method, Host, User-Agent, Accept, the spec's
+// headers, optional Connection: close, Content-Length and body), built once before the run:
+// the request path only copies these bytes. Read-only after construction, shared by all threads.
 struct RequestMix {
   explicit RequestMix(const LoadSpec& spec);
   std::vector<std::string> requests;

@@ -21,7 +21,7 @@ constexpr std::array<L, 3> kClassPathPercentile{"worker_class", "path", "percent
 constexpr std::array<L, 2> kClassCheck{"worker_class", "check"};
 constexpr std::span<const L> kNone{};
 
-constexpr std::array<BenchFamilyDef, 32> kTable{{
+constexpr std::array<BenchFamilyDef, 35> kTable{{
     {F::duration, "wpm_bench_duration_seconds", "Length of the measured phase.", kClass},
     {F::connections, "wpm_bench_connections", "Client connections used.", kClass},
     {F::target_rate, "wpm_bench_target_requests_per_second",
@@ -85,6 +85,11 @@ constexpr std::array<BenchFamilyDef, 32> kTable{{
      "This run's value of the checked metric.", kClassCheck},
     {F::gate_check_limit, "wpm_bench_gate_check_limit", "The limit the check compared against.",
      kClassCheck},
+    {F::request_bytes, "wpm_bench_request_bytes", "Bytes the client wrote.", kClass},
+    {F::response_bytes_rate, "wpm_bench_response_bytes_per_second",
+     "Bytes the client read per second of the measured phase.", kClass},
+    {F::request_bytes_rate, "wpm_bench_request_bytes_per_second",
+     "Bytes the client wrote per second of the measured phase.", kClass},
 }};
 
 constexpr bool labels_fit() {

@@ -44,6 +44,10 @@ enum class BenchFamily {
   gate_check_baseline,
   gate_check_current,
   gate_check_limit,
+  // Added later in schema 2: what the client wrote, and both directions per second.
+  request_bytes,
+  response_bytes_rate,
+  request_bytes_rate,
 };
 
 // Whether a family has one series per class (worker_class label) or describes the whole run.

@@ -72,7 +72,9 @@ std::string paths_table(const ClassResult& c) {
 std::string class_details(const ClassResult& c) {
   std::string out = c.worker_class + (c.target_url.empty() ? "" : "  " + c.target_url) + "\n";
   out += "  sent " + std::to_string(c.requests_sent) + ", responses " +
-         std::to_string(c.responses) + ", " + format_bytes(c.bytes_read) + " read, mean " +
+         std::to_string(c.responses) + ", " + format_bytes(c.bytes_read) + " read (" +
+         format_bytes(static_cast<uint64_t>(c.read_bytes_per_s())) + "/s), " + format_bytes(c.bytes_written) +
+         " written (" + format_bytes(static_cast<uint64_t>(c.written_bytes_per_s())) + "/s), mean " +
          format_seconds(c.latency.mean_s) + ", service p99 " + format_seconds(c.service.p99_s) +
          ", queue p99 " + format_seconds(c.queue.p99_s) + "\n";
   out += "  errors:    " + describe_errors(c.errors) + "\n";

@@ -170,6 +170,7 @@ ClassResult read_class(const Node& n) {
   field(s, "target_rate", c.target_rate), field(s, "achieved_rate", c.achieved_rate);
   field(s, "requests_sent", c.requests_sent), field(s, "responses", c.responses);
   field(s, "bytes_read", c.bytes_read);
+  if (has(s, "bytes_written")) field(s, "bytes_written", c.bytes_written);  // older reports lack it
   c.latency = read_latency(n.at("latency"));
   c.service = read_latency(n.at("service"));
   c.queue = read_latency(n.at("queue"));

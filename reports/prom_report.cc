@@ -84,6 +84,9 @@ void class_family(ClassSamples& w, BenchFamily id, const ClassResult& c) {
     case BenchFamily::requests_sent: w.put(d(c.requests_sent)); break;
     case BenchFamily::responses: w.put(d(c.responses)); break;
     case BenchFamily::response_bytes: w.put(d(c.bytes_read)); break;
+    case BenchFamily::request_bytes: w.put(d(c.bytes_written)); break;
+    case BenchFamily::response_bytes_rate: w.put(c.read_bytes_per_s()); break;
+    case BenchFamily::request_bytes_rate: w.put(c.written_bytes_per_s()); break;
     case BenchFamily::latency: percentiles(w, c.latency); break;
     case BenchFamily::latency_mean: w.put(c.latency.mean_s); break;
     case BenchFamily::service_latency: percentiles(w, c.service); break;

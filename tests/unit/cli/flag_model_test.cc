@@ -257,3 +257,66 @@ TEST(Examples, ConfigFilesLoadThroughTheTables) {
 
 }  // namespace
 }  // namespace wpm::cli
+
+namespace wpm::cli {
+namespace {
+
+TEST(BenchRequestFlags, MethodHeadersBodyAndCountFromFlags) {
+  Result<BenchOptions> o = bench({"--target", "http://127.0.0.1:9/x", "-X", "POST", "-H", "X-A: 1",
+                                  "--header", "Authorization: Bearer s3cret", "--body", "{}", "-n", "500"});
+  ASSERT_TRUE(o) << o.error().message;
+  EXPECT_EQ(o->method, "POST");
+  EXPECT_EQ(o->headers, (std::vector<std::string>{"X-A: 1", "Authorization: Bearer s3cret"}));
+  EXPECT_EQ(o->body, "{}");
+  EXPECT_EQ(o->requests, 500u);
+  EXPECT_EQ(o->paths, std::vector<std::string>{"/"});  // the target's own path, not the pool mix
+  EXPECT_EQ(o->duration_s, 300);                         // -n alone: the duration is only a cap
+  EXPECT_EQ(o->config.at("load.headers"), "X-A: 1,Authorization: (redacted)");
+  for (const auto& [key, value] : o->config) EXPECT_EQ(value.find("s3cret"), std::string::npos) << key;
+  Result<BenchOptions> both = bench({"-n", "5", "-d", "2s"});
+  ASSERT_TRUE(both);
+  EXPECT_EQ(both->duration_s, 2);
+}
+
+TEST(BenchRequestFlags, TomlKeys) {
+  char body_path[] = "/tmp/wpm-body-XXXXXX";
+  int fd = mkstemp(body_path);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(write(fd, "payload", 7), 7);
+  close(fd);
+  std::string path = temp_toml(std::string("[load]\nmethod = \"PUT\"\nheaders = [\"X-A: 1\", \"X-B: 2\"]\n") +
+                               "body_file = \"" + body_path + "\"\nrequests = 42\n" +
+                               "paths = [\"/a:3\", \"/b\"]\n");
+  Result<BenchOptions> o = bench({"-c", path});
+  unlink(path.c_str());
+  unlink(body_path);
+  ASSERT_TRUE(o) << o.error().message;
+  EXPECT_EQ(o->method, "PUT");
+  EXPECT_EQ(o->headers, (std::vector<std::string>{"X-A: 1", "X-B: 2"}));
+  EXPECT_EQ(o->body, "payload");
+  EXPECT_EQ(o->requests, 42u);
+  EXPECT_EQ(o->paths, (std::vector<std::string>{"/a:3", "/b"}));
+  EXPECT_EQ(o->duration_s, 300);
+  std::string inline_body = temp_toml("[load]\nbody = \"x=1\"\nduration = \"2s\"\nrequests = 9\n");
+  Result<BenchOptions> b = bench({"-c", inline_body});
+  unlink(inline_body.c_str());
+  ASSERT_TRUE(b) << b.error().message;
+  EXPECT_EQ(b->body, "x=1");
+  EXPECT_EQ(b->duration_s, 2);  // a duration from the file counts as given
+}
+
+TEST(BenchRequestFlags, BadValuesNameTheFlag) {
+  const std::vector<std::vector<std::string>> cases = {
+      {"--header", "Bad Name: x"}, {"--header", "X: a\r\nY: b"}, {"--header", "Connection: close"},
+      {"--method", "G ET"},        {"--path", "/a:b"},           {"--path", "/a:-2"},
+      {"--requests", "-1"},        {"--body-file", "/nonexistent/body"}};
+  for (const std::vector<std::string>& args : cases) {
+    Result<BenchOptions> o = bench(args);
+    ASSERT_FALSE(o) << args[0] << " " << args[1];
+    EXPECT_EQ(o.error().exit_code, kExitUsage);
+    EXPECT_EQ(o.error().message.rfind(args[0], 0), 0u) << o.error().message;
+  }
+}
+
+}  // namespace
+}  // namespace wpm::cli

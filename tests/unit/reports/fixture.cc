@@ -83,6 +83,7 @@ ClassResult make_class(std::string name, double base_s, size_t class_index) {
   c.responses = static_cast<uint64_t>(c.achieved_rate * c.duration_s);
   c.requests_sent = c.responses + 7;
   c.bytes_read = c.responses * 180;
+  c.bytes_written = c.responses * 75;
   c.latency = latency(base_s, base_s * 20, c.responses);
   c.service = latency(base_s * 0.9, base_s * 10, c.responses);
   c.queue = latency(base_s * 0.05, base_s, c.responses);

@@ -1,0 +1,165 @@
+"""wpm bench --target against a real nginx: method, headers, body, -n and weighted paths are
+what nginx's access log sees, request for request."""
+import json
+import os
+import socket
+import subprocess
+
+import pytest
+
+from wpmtest import ROOT, kill_group, wait_until
+
+NGINX = "/usr/sbin/nginx"
+LOG_FORMAT = "'$request_method $uri $http_x_one|$http_x_two|$content_length|$http_authorization'"
+
+
+@pytest.fixture()
+def nginx(tmp_path, free_port):
+    """nginx on 127.0.0.1:free_port answering 200 "OK" to everything, one access-log line per
+    request (written unbuffered) to tmp_path/nginx/access.log."""
+    if not os.path.exists(NGINX):
+        pytest.skip("nginx not installed (scripts/setup.sh installs nginx-light)")
+    d = tmp_path / "nginx"
+    d.mkdir()
+    conf = d / "nginx.conf"
+    conf.write_text(f"""
+worker_processes 1;
+daemon off;
+pid {d}/nginx.pid;
+error_log {d}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+  log_format probe {LOG_FORMAT};
+  access_log {d}/access.log probe;
+  client_body_temp_path {d}; proxy_temp_path {d}; fastcgi_temp_path {d};
+  uwsgi_temp_path {d}; scgi_temp_path {d};
+  server {{
+    listen 127.0.0.1:{free_port};
+    location / {{ default_type text/plain; return 200 "OK\\n"; }}
+  }}
+}}
+""")
+    proc = subprocess.Popen([NGINX, "-c", str(conf), "-p", str(d)], start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def listening():
+        try:
+            socket.create_connection(("127.0.0.1", free_port), timeout=0.5).close()
+            return True
+        except OSError:
+            return False
+
+    try:
+        wait_until(listening, timeout=10, what="nginx listening")
+        yield free_port, d / "access.log"
+    finally:
+        kill_group(proc)
+
+
+def bench(binary, runtime_dir, out, *args):
+    env = dict(os.environ, XDG_RUNTIME_DIR=runtime_dir)
+    return subprocess.run([binary, "bench", "--out", str(out), "--no-progress", "--warmup", "0",
+                           *args], capture_output=True, text=True, timeout=120, env=env)
+
+
+def log_lines(path, expected):
+    """nginx writes a request's log line after the response: wait until `expected` are there."""
+    wait_until(lambda: path.exists() and len(path.read_text().splitlines()) >= expected,
+               timeout=10, what=f"{expected} access-log lines")
+    return path.read_text().splitlines()
+
+
+def test_post_with_body_and_headers_exactly_n(binary, runtime_dir, tmp_path, nginx):
+    port, access_log = nginx
+    out = tmp_path / "report"
+    body = '{"name": "wpm", "n": 1}'
+    res = bench(binary, runtime_dir, out, "--target", f"http://127.0.0.1:{port}/api/items",
+                "--method", "POST", "-H", "X-One: first value", "--header", "X-Two:second",
+                "-H", "Authorization: Bearer s3cret-token", "--body", body, "-n", "500",
+                "--connections", "8", "--client-threads", "2")
+    assert res.returncode == 0, res.stdout + res.stderr
+    lines = log_lines(access_log, 500)
+    assert len(lines) == 500
+    want = f"POST /api/items first value|second|{len(body)}|Bearer s3cret-token"
+    assert all(line == want for line in lines), lines[:3]
+
+    report = json.loads((out / "report.json").read_text())
+    (cls,) = report["classes"]
+    summary = cls["summary"]
+    assert summary["requests_sent"] == 500
+    assert summary["responses"] == 500
+    # Bytes: every request is the same serialized bytes; rates are per measured second.
+    request = (f"POST /api/items HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUser-Agent: wpm-loadgen\r\n"
+               "Accept: */*\r\nContent-Type: application/octet-stream\r\nX-One: first value\r\n"
+               "X-Two: second\r\nAuthorization: Bearer s3cret-token\r\n"
+               f"Content-Length: {len(body)}\r\n\r\n{body}")
+    assert summary["bytes_written"] == 500 * len(request)
+    assert summary["bytes_read"] > 500 * len("HTTP/1.1 200 OK\r\n\r\nOK\n")
+    assert summary["written_bytes_per_s"] == pytest.approx(
+        summary["bytes_written"] / summary["duration_s"], rel=1e-3)
+    assert summary["read_bytes_per_s"] == pytest.approx(
+        summary["bytes_read"] / summary["duration_s"], rel=1e-3)
+    prom = (out / "report.prom").read_text()
+    assert f'wpm_bench_request_bytes{{worker_class="target"}} {500 * len(request)}' in prom, prom[:2000]
+    assert "wpm_bench_request_bytes_per_second{" in prom
+    assert "wpm_bench_response_bytes_per_second{" in prom
+    assert "/s), " in res.stdout and " written (" in res.stdout
+    schema = os.path.join(ROOT, "docs", "bench-report.schema.json")
+    check = subprocess.run(
+        ["/usr/bin/python3", "-c",
+         "import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[1])),"
+         " json.load(open(sys.argv[2])))", str(out / "report.json"), schema],
+        capture_output=True, text=True, timeout=60)
+    assert check.returncode == 0, check.stderr
+    assert report["config"]["load.requests"] == "500"
+    assert report["config"]["load.method"] == "POST"
+    # The credential never reaches a report; the header's name does.
+    headers = report["config"]["load.headers"]
+    assert "Authorization: (redacted)" in headers and "X-One: first value" in headers
+    for name in ("report.json", "report.prom", "report.html"):
+        assert "s3cret" not in (out / name).read_text(), name
+    assert "s3cret" not in res.stdout + res.stderr
+
+
+def test_weighted_paths_and_body_file(binary, runtime_dir, tmp_path, nginx):
+    port, access_log = nginx
+    body_file = tmp_path / "body.bin"
+    body_file.write_bytes(b"x" * 1000)
+    res = bench(binary, runtime_dir, tmp_path / "report", "--target", f"http://127.0.0.1:{port}/",
+                "--path", "/a:3", "--path", "/b:1", "-X", "PUT", "--body-file", str(body_file),
+                "-n", "400", "--connections", "4", "--client-threads", "2")
+    assert res.returncode == 0, res.stdout + res.stderr
+    lines = log_lines(access_log, 400)
+    assert len(lines) == 400
+    # Smooth weighted round-robin repeats every 3+1 picks: each thread's 200 are exactly 3:1.
+    assert sum(line.startswith("PUT /a -|-|1000|") for line in lines) == 300
+    assert sum(line.startswith("PUT /b -|-|1000|") for line in lines) == 100
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["-H", "Bad Name: x"], "--header"),
+    (["-H", "NoColon"], "--header"),
+    (["-H", "Content-Length: 5"], "--header"),
+    (["--method", "GE T"], "--method"),
+    (["--path", "/a:b"], "--path"),
+    (["--path", "/a:-1"], "--path"),
+    (["-n", "-5"], "--requests"),
+    (["--body", "x", "--body-file", "/etc/hostname"], "--body"),
+    (["--body-file", "/nonexistent/body"], "--body-file"),
+])
+def test_bad_request_options_exit_2(binary, runtime_dir, tmp_path, args, needle):
+    res = bench(binary, runtime_dir, tmp_path / "r", "--target", "http://127.0.0.1:9/", *args)
+    assert res.returncode == 2, res.stdout + res.stderr
+    errors = [line for line in res.stderr.splitlines() if "[ERROR]" in line]
+    assert len(errors) == 1 and needle in errors[0], res.stderr
+
+
+def test_duration_reached_before_the_request_budget_is_said(binary, runtime_dir, tmp_path, nginx):
+    port, _ = nginx
+    out = tmp_path / "report"
+    res = bench(binary, runtime_dir, out, "--target", f"http://127.0.0.1:{port}/", "-n", "100000000",
+                "-d", "0.3s", "--connections", "2", "--client-threads", "1")
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "--requests 100000000: the measured phase reached --duration first" in res.stderr
+    sent = json.loads((out / "report.json").read_text())["classes"][0]["summary"]["requests_sent"]
+    assert 0 < sent < 100000000
