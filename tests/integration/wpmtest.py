@@ -110,6 +110,15 @@ class Pool:
         return parse_metrics(self.metrics_text())
 
 
+def assert_report_schema(report_path):
+    """report.json validates against docs/bench-report.schema.json."""
+    import jsonschema  # python3-jsonschema, installed by scripts/setup.sh test
+    with open(os.path.join(ROOT, "docs", "bench-report.schema.json")) as f:
+        schema = json.load(f)
+    with open(report_path) as f:
+        jsonschema.validate(json.load(f), schema)
+
+
 def kill_group(proc):
     """Teardown of a process started with start_new_session=True: SIGKILL to its whole
     process group, by the group id, whatever state it is in; then reap it."""
