@@ -7,9 +7,7 @@
 namespace wpm {
 
 bool over_fair_share(int64_t own, int64_t total, uint32_t workers, uint32_t running) {
-  // One connection is never held against: under connection-close load a worker's count is
-  // 0 or 1, and holding there would only add the re-check delay to every request.
-  if (workers <= 1 || own < 2) return false;
+  if (workers <= 1 || own < kMinConnectionsToHold) return false;
   if (running < workers) return own * std::max<int64_t>(running, 1) >= total;
   // Would one more connection put it above the fair share of the pool with that connection?
   return own + 1 > (total + 1 + workers - 1) / workers;
@@ -55,6 +53,13 @@ PoolLoad pool_load(const Segment& segment, const WorkerSlot& own, int64_t own_co
 
 bool AcceptBalance::hold(int64_t own, uint64_t now_ns) {
   if (segment_ == nullptr) return false;
+  // Below the threshold the answer needs no pool scan: connection-close load (0 or 1 open
+  // connection) accepts without reading the other slots.
+  if (own < kMinConnectionsToHold) {
+    holding_since_ns_ = 0;
+    gave_up_ = false;
+    return false;
+  }
   PoolLoad load = pool_load(*segment_, *own_, own);
   if (!over_fair_share(own, load.connections, load.workers, load.running)) {
     holding_since_ns_ = 0;

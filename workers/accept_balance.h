@@ -22,7 +22,10 @@ namespace wpm {
 //    over 4 workers end 4/4/4/4 (a rule checked before the accept gave 5/5/3/3);
 //  - a position awaits its worker (a replacement booting): when own is at or above the running
 //    workers' average — the connections still to come are that worker's share.
-// A worker holding fewer than 2 connections never holds.
+// A worker holding fewer than kMinConnectionsToHold connections never holds: under
+// connection-close load its count is 0 or 1, and holding there would only add the re-check
+// delay to every request.
+inline constexpr int64_t kMinConnectionsToHold = 2;
 bool over_fair_share(int64_t own, int64_t total, uint32_t workers, uint32_t running);
 
 class AcceptBalance {
