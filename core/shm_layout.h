@@ -45,6 +45,9 @@ struct LabelSetCells {
   Counter errors;  // error_handling_total
 };
 
+inline constexpr uint32_t kSuccessorWanted = 1;
+inline constexpr uint32_t kSuccessorRunning = 2;
+
 enum class SlotStatus : uint32_t { free = 0, active = 1, exited = 2 };
 
 // Written by the master: who occupies the slot and how it ended.
@@ -88,6 +91,9 @@ struct alignas(kCacheLine) SlotHot {
   // master can attribute a clean exit to quit, term, int or max_requests.
   std::atomic<uint32_t> exit_reason_plus1;
   std::atomic<uint64_t> first_request_ns;  // monotonic; 0 until the first request is recorded
+  // kSuccessorWanted once the worker, near its max_requests, asked for its successor
+  // (workers/successor.h); the master sets kSuccessorRunning before it retires the worker.
+  std::atomic<uint32_t> successor_wanted;
 };
 
 struct alignas(kCacheLine) WorkerSlot {

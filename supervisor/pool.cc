@@ -241,10 +241,12 @@ void Pool::after_exit(const Worker& w, ExitReason reason, bool planned, WorkerSt
                       int wait_status, uint64_t now_ns) {
   bool replaced = w.current && !stopping_ && w.index < indices_.size() &&
                   indices_[w.index].active;
-  // A reload's old worker was replaced by its successor: that is a replacement too.
-  bool reloaded = !w.current && !stopping_ && reason == ExitReason::reload;
+  // A reload's old worker, or one whose successor was started ahead of its max_requests, was
+  // replaced by that successor: a replacement too.
+  bool reloaded = !w.current && !stopping_ && (reason == ExitReason::reload || w.succeeded);
   if (replaced || reloaded)
     segment_.master().worker_restarts[static_cast<size_t>(reason)].fetch_add(1, relaxed);
+  if (w.succeeded && !stopping_) time_succession(w, now_ns);
   uint64_t lived = now_ns > w.spawn_ns ? now_ns - w.spawn_ns : 0;
   std::string what = "worker " + std::to_string(w.index) + " (pid " + std::to_string(w.pid) +
                      ") " + describe_wait_status(wait_status) + " after " + format_nanoseconds(lived) +

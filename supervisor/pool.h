@@ -98,6 +98,11 @@ class Pool {
     uint64_t spawn_ns = 0;
     bool current = true;          // false once replaced or retired
     bool reload_pending = false;  // replaced by HUP: retire when the successor runs
+    // Near max_requests it asked for a successor (workers/successor.h): no longer current,
+    // it serves until that successor runs (then it is retired) or it reaches the limit.
+    bool succession_pending = false;
+    bool succeeded = false;  // a successor was started for it: its exit needs no respawn
+    pid_t predecessor_pid = 0;  // a successor started ahead: the worker it succeeds
     std::optional<ExitReason> master_reason;
     uint64_t kill_at_ns = 0;  // SIGKILL deadline, 0 = none
     bool killed = false;
@@ -133,6 +138,9 @@ class Pool {
   void observe_replacement(ReplacementPhase phase, uint64_t death_ns, uint64_t at_ns);
   uint64_t liveness_deadline(const Worker& w) const;
   void hand_over_reloads(uint64_t now_ns);
+  void start_successors(uint64_t now_ns);
+  void hand_over_successions(uint64_t now_ns);
+  void time_succession(const Worker& predecessor, uint64_t death_ns);
   void retire(Worker& w, ExitReason reason, int sig, uint64_t grace_ns, uint64_t now_ns);
   void send(Worker& w, int sig);
   Worker* current_at(uint32_t index);

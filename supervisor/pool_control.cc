@@ -26,6 +26,7 @@ void Pool::tick(uint64_t now_ns) {
   }
   if (!stopping_ && !fatal_) {
     hand_over_reloads(now_ns);
+    hand_over_successions(now_ns);
     spawn_due(now_ns);
   }
   recycle(now_ns, 0);
@@ -83,6 +84,7 @@ void Pool::hand_over_reloads(uint64_t now_ns) {
 void Pool::retire(Worker& w, ExitReason reason, int sig, uint64_t grace_ns, uint64_t now_ns) {
   w.current = false;
   w.reload_pending = false;
+  w.succession_pending = false;
   if (!w.master_reason) w.master_reason = reason;
   send(w, sig);
   uint64_t deadline = saturating_add(now_ns, grace_ns);
@@ -169,12 +171,12 @@ uint32_t Pool::target() const {
 bool Pool::healthy() const {
   if (stopping_ || fatal_ || target() == 0) return false;
   // Every active index must be served by a running worker: its current one or, during a
-  // reload, the predecessor that keeps serving until the successor runs.
+  // reload or a max_requests succession, the predecessor that serves until the successor runs.
   for (uint32_t i = 0; i < indices_.size(); ++i) {
     if (!indices_[i].active) continue;
     bool served = false;
     for (const Worker& w : workers_)
-      if (w.index == i && (w.current || w.reload_pending) &&
+      if (w.index == i && (w.current || w.reload_pending || w.succession_pending) &&
           state_of(w) == WorkerState::running)
         served = true;
     if (!served) return false;

@@ -24,6 +24,7 @@ constexpr uint64_t kFirstRequestLastStepNs = 1'000'000'000;
 void Pool::notice_states(uint64_t now_ns) {
   for (Worker& w : workers_)
     if (WorkerState state = state_of(w); state != w.seen_state) on_state_change(w, state, now_ns);
+  start_successors(now_ns);
 }
 
 void Pool::on_state_change(Worker& w, WorkerState state, uint64_t now_ns) {

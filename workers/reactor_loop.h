@@ -128,7 +128,7 @@ class AsyncServer {
   // A response was written (or its peer left): counts toward max_requests, and the
   // connection's keep-alive idle time starts now.
   void request_done(ConnBase& conn) {
-    ++served_;
+    ctx_.successor.on_count(++served_);
     conn.served_any = true;
     conn.idle_since_ns = reactor_.refresh_now();
   }

@@ -45,7 +45,11 @@ void on_signal(int sig) {
   SlotHot* hot = g_hot.load(std::memory_order_relaxed);
   switch (sig) {
     case SIGQUIT:
-      stop_with(ExitReason::quit);
+      // The master's QUIT once this worker's pre-started successor runs (successor.h): the
+      // worker leaves for its max_requests, not for a user's quit.
+      stop_with(hot && hot->successor_wanted.load(std::memory_order_acquire) == kSuccessorRunning
+                    ? ExitReason::max_requests
+                    : ExitReason::quit);
       break;
     case SIGTERM:
       stop_with(ExitReason::term);

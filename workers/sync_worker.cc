@@ -129,7 +129,7 @@ void SyncWorker::serve(UniqueFd conn) {
   write_response(conn.get(), exchange_, monotonic_ns() + ctx_.io_timeout_ns(),
                  metrics_);
   exchange_.finish();
-  ++served_;
+  ctx_.successor.on_count(++served_);
   if (parse_error || parser_.pipelined() > 0) lingering_close(conn, kLingerMs);
 }
 

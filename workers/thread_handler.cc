@@ -216,8 +216,9 @@ void Handler::count_request() {
   if (max == 0) return;
   // The request that reaches the limit stops the worker; it and the requests other threads
   // already hold are finished (as in Gunicorn, a few may pass the limit by threads - 1).
-  if (pool_.requests_begun.fetch_add(1, std::memory_order_relaxed) + 1 == max)
-    request_stop(ExitReason::max_requests);
+  uint64_t begun = pool_.requests_begun.fetch_add(1, std::memory_order_relaxed) + 1;
+  pool_.ctx.successor.on_count(begun);
+  if (begun == max) request_stop(ExitReason::max_requests);
 }
 
 bool Handler::respond_one(Conn& c) {

@@ -14,6 +14,7 @@
 #include "core/shm_layout.h"
 #include "workers/durations.h"
 #include "workers/app.h"
+#include "workers/successor.h"
 
 namespace wpm {
 
@@ -24,6 +25,8 @@ struct WorkerContext {
   int listen_fd;                  // bound + listening, shared with the other workers
   pid_t parent_pid;               // the master at startup
   const Segment* segment = nullptr;  // the pool's slots (accept balance); null in some tests
+  // Told every request count that counts toward max_requests (asks for a pre-started successor).
+  SuccessorRequest successor{};
 
   // Reparented means the master died: a worker must then exit instead of serving forever.
   bool parent_alive() const { return getppid() == parent_pid; }

@@ -25,7 +25,7 @@ bool is_listening_socket(int fd) {
   return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) == 0 && listening;
 }
 
-// Wakes the master, which then reads the state from the slot. Needed once: closed after.
+// Wakes the master, which then reads the state from the slot.
 void notify_ready(int fd) {
   if (fd < 0) return;
   uint64_t one = 1;
@@ -33,7 +33,6 @@ void notify_ready(int fd) {
   do n = write(fd, &one, sizeof one);
   while (n < 0 && errno == EINTR);
   if (n < 0) log_warning("cannot notify the master of readiness: ", errno_error("write").message);
-  close(fd);
 }
 
 }  // namespace
@@ -80,6 +79,11 @@ int run_worker(const WorkerOptions& options) {
   heartbeat(slot.hot, monotonic_ns());
   set_state(slot.hot, WorkerState::running);
   notify_ready(options.ready_fd);
+  // The same eventfd later asks for a successor near max_requests; otherwise it is done with.
+  if (successor_threshold(options.max_requests) != 0)
+    ctx.successor = SuccessorRequest(options.max_requests, options.ready_fd, &slot.hot);
+  else if (options.ready_fd >= 0)
+    close(options.ready_fd);
   log_debug("worker ", getpid(), " running (", to_string(options.worker_class), ")");
   int code = model(ctx);
   unbind_worker_signals();  // the segment is unmapped when we return

@@ -4,6 +4,8 @@ import os
 import signal
 import statistics
 
+import pytest
+
 from wpmtest import metric_sum, wait_until
 
 REPLACEMENT = "gunicorn_master_worker_replacement_seconds"
@@ -70,6 +72,29 @@ def test_max_requests_with_jitter_never_backs_off(pool_factory):
     spawned, quick = spawn_delays(pool)
     assert spawned >= 8 and quick == spawned
     assert "crash-loop backoff" not in pool.output()
+
+
+@pytest.mark.parametrize("worker_class", ["sync", "thread", "eventlet", "gevent"])
+def test_max_requests_successor_runs_before_its_predecessor_leaves(pool_factory, worker_class):
+    # max 40, so a worker asks for its successor at 30 and the master retires it (QUIT) as soon
+    # as the successor runs: one request at a time never reaches 40 first.
+    pool = pool_factory("--worker-class", worker_class, "--max-requests", "40", workers=1)
+    first = pool.wait_ready()["workers"][0]["pid"]
+    for i in range(30):
+        status, _, _ = pool.get("/", timeout=10)
+        assert status == 200, f"request {i}"
+    running_worker(pool, 0, first)
+    wait_until(lambda: metric_sum(pool.metrics(), "gunicorn_master_worker_restart_total",
+                                  reason="max_requests") == 1, what="the predecessor's exit")
+    m = pool.metrics()
+    # Spawned and running before the predecessor died: both phases count 0 s.
+    for phase in ("spawn", "ready"):
+        assert metric_sum(m, REPLACEMENT + "_count", phase=phase) == 1
+        assert metric_sum(m, REPLACEMENT + "_sum", phase=phase) == 0
+    # The worker itself knows it left for max_requests, not for a user's QUIT.
+    assert metric_sum(m, "gunicorn_worker_restart_total", reason="max_requests") == 1
+    assert metric_sum(m, "gunicorn_worker_restart_total", reason="quit") == 0
+    assert len(pool.live_workers(pool.state())) == 1
 
 
 def test_a_real_crash_loop_is_still_backed_off(pool_factory):

@@ -131,6 +131,34 @@ TEST_F(Replacement, MaxRequestsWithJitterNeverBacksOff) {
   stop_gracefully();
 }
 
+// A worker near max_requests gets its successor before it leaves: the successor runs first,
+// then the master retires the predecessor (reason max_requests), so the index is never empty.
+TEST_F(Replacement, MaxRequestsSuccessorRunsBeforeItsPredecessorLeaves) {
+  PoolState s = start({{"workers", "1"}, {"max_requests", "8"}}, {}, 1);
+  int32_t first = s.workers[0].pid;
+  for (int i = 0; i < 6; ++i) {  // 6 = successor_threshold(8): the sixth asks
+    std::optional<test::HttpReply> r = test::http_get(s.bind, "/");
+    ASSERT_TRUE(r.has_value()) << "request " << i;
+  }
+  WorkerRow next = replaced(0, first);
+  ASSERT_TRUE(eventually([&] {
+    return metric(MetricId::master_worker_restart, {"reason=\"max_requests\""}) == 1;
+  }));
+  std::optional<PoolState> now = master_->state();
+  ASSERT_TRUE(now.has_value());
+  ASSERT_EQ(now->workers.size(), 1u);
+  EXPECT_EQ(now->workers[0].pid, next.pid);
+  // Spawned and ready before the predecessor died: both phases observed as 0 s.
+  std::string name = metric_name(MetricId::master_worker_replacement, kDefaultPrefix);
+  std::string text = master_->metrics();
+  for (const char* phase : {"phase=\"spawn\"", "phase=\"ready\""}) {
+    EXPECT_EQ(test::sum_samples(text, name + "_count", {phase}), 1) << phase;
+    EXPECT_EQ(test::sum_samples(text, name + "_sum", {phase}), 0) << phase;
+  }
+  EXPECT_EQ(master_->log().find("crash-loop backoff"), std::string::npos);
+  stop_gracefully();
+}
+
 TEST_F(Replacement, QuitHupAndTtouNeverBackOff) {
   PoolState s = start();
   int32_t pid = s.workers[0].pid;

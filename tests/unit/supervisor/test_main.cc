@@ -3,7 +3,8 @@
 //   <bin> master key=value …   a real master (run_master) whose self_exe is this binary;
 //   <bin> worker --listen-fd … a fake worker speaking the worker side of the contract
 //                               (slot state, readiness notification, heartbeat, recorded exit
-//                               reasons and first request, max_requests, a tiny HTTP 200);
+//                               reasons and first request, max_requests with a successor asked
+//                               for near the limit, a tiny HTTP 200);
 //   <bin> fdlist FILE          writes its open fds and signal masks to FILE (spawner tests).
 // The fake worker's behaviour is chosen by WPM_FAKE_MODE (or WPM_FAKE_MODE_<index>):
 //   serve (default), hang (stops heartbeating once running), noboot (never reaches running),
@@ -29,6 +30,7 @@
 #include "core/segment.h"
 #include "core/slot_ops.h"
 #include "supervisor/master.h"
+#include "workers/successor.h"
 #include "test_support.h"
 
 namespace {
@@ -88,7 +90,6 @@ void notify_ready(std::map<std::string, std::string>& flags) {
   uint64_t at = monotonic_ns();
   uint64_t one = 1;
   if (::write(fd, &one, sizeof one) != sizeof one) _exit(3);
-  ::close(fd);
   if (const char* dir = std::getenv("WPM_FAKE_READY_DIR"))
     std::ofstream(std::string(dir) + "/ready-" + std::to_string(getpid())) << at << "\n";
 }
@@ -97,6 +98,14 @@ ExitReason reason_of(int sig) {
   if (sig == SIGQUIT) return ExitReason::quit;
   if (sig == SIGINT) return ExitReason::int_;
   return ExitReason::term;
+}
+
+// As workers/successor.h: near max_requests, the flag in the slot, then a wake (once).
+void ask_for_successor(std::map<std::string, std::string>& flags, SlotHot& hot) {
+  if (!flags.count("ready-fd") || hot.successor_wanted.load() != 0) return;
+  hot.successor_wanted.store(kSuccessorWanted);
+  uint64_t one = 1;
+  if (::write(std::stoi(flags["ready-fd"]), &one, sizeof one) != sizeof one) _exit(3);
 }
 
 int fake_worker(int argc, char** argv) {
@@ -126,6 +135,7 @@ int fake_worker(int argc, char** argv) {
     notify_ready(flags);
   }
   uint64_t max_requests = flags.count("max-requests") ? std::stoull(flags["max-requests"]) : 0;
+  uint64_t successor_at = successor_threshold(max_requests);
   const char* usr1_dir = std::getenv("WPM_FAKE_USR1_DIR");
   bool usr1_written = false;
   while (g_stop_signal.load() == 0) {
@@ -137,6 +147,7 @@ int fake_worker(int argc, char** argv) {
     pollfd pfd{listen_fd, POLLIN, 0};
     if (mode != "noboot" && ::poll(&pfd, 1, 50) == 1) serve_one(listen_fd, hot);
     if (mode == "noboot") ::usleep(50'000);
+    if (hot.requests.load() == successor_at && successor_at != 0) ask_for_successor(flags, hot);
     if (max_requests != 0 && hot.requests.load() >= max_requests) {
       set_state(hot, WorkerState::quitting);
       record_worker_exit(hot, ExitReason::max_requests);
