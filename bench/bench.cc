@@ -10,7 +10,9 @@
 
 #include "bench/bench_run.h"
 #include "bench/own_pool.h"
+#include "bench/slo.h"
 #include "bench/verdict.h"
+#include "core/format.h"
 #include "core/log.h"
 #include "core/version.h"
 
@@ -26,6 +28,36 @@ PoolOpener own_pool(const BenchOptions& o, WorkerClass c) {
     if (!pool) return pool.error();
     return std::unique_ptr<Pool>(std::move(*pool));
   };
+}
+
+// One class: a single run, or with --slo the search for its highest rate within the objective
+// (a closed-loop probe and open-loop steps, each on a fresh pool).
+Result<ClassResult> run_class(const BenchOptions& o, const std::atomic<bool>& interrupted,
+                              Clock& clock, const std::string& label, const PoolOpener& opener) {
+  if (o.slo.empty()) return BenchRun(RunContext{o, interrupted, clock}, label, opener).run();
+  Result<SloObjective> objective = parse_slo(o.slo);
+  if (!objective) return objective.error();
+  auto at_rate = [&](double rate) -> Result<ClassResult> {
+    BenchOptions step = o;
+    step.rate = rate;
+    log_info("bench: ", label, rate > 0 ? " at " + format_fixed(rate, 1) + " req/s" : " probe",
+             " (--slo ", o.slo, ")");
+    return BenchRun(RunContext{step, interrupted, clock}, label, opener).run();
+  };
+  return search_slo(*objective, o.slo_steps, at_rate, interrupted);
+}
+
+// With --slo: the class to pick; a run where no class met the objective fails (exit 3).
+void recommend_class(const BenchOptions& o, BenchOutcome& out) {
+  Result<SloObjective> objective = parse_slo(o.slo);
+  if (!objective || out.result.classes.empty()) return;
+  Recommendation rec = recommend(out.result.classes, *objective, o.workers, o.threads);
+  if (rec.worker_class.empty() && !out.result.interrupted) {
+    out.result.verdict.passed = false;
+    out.result.verdict.reasons.push_back("no class met the SLO '" + o.slo + "' at any rate tried");
+    out.exit_code = kExitThreshold;
+  }
+  out.result.recommendation = std::move(rec);
 }
 
 }  // namespace
@@ -54,7 +86,6 @@ Result<BenchOutcome> run_bench(const BenchOptions& o, const std::atomic<bool>& i
   out.result.environment = environment();
   out.result.config = o.config;
   SteadyClock clock;
-  RunContext ctx{o, interrupted, clock};
   std::vector<std::pair<std::string, PoolOpener>> runs;
   if (!o.target.empty()) runs.emplace_back("target", nullptr);
   else for (WorkerClass c : o.classes) runs.emplace_back(to_string(c), own_pool(o, c));
@@ -62,7 +93,7 @@ Result<BenchOutcome> run_bench(const BenchOptions& o, const std::atomic<bool>& i
   for (auto& [label, opener] : runs) {
     if (interrupted.load()) break;
     log_info("bench: ", opener ? label + " pool" : "target " + o.target);
-    Result<ClassResult> cr = BenchRun(ctx, label, std::move(opener)).run();
+    Result<ClassResult> cr = run_class(o, interrupted, clock, label, opener);
     if (!cr) {
       log_error("bench: ", cr.error().message);
       out.exit_code = cr.error().exit_code;
@@ -74,6 +105,7 @@ Result<BenchOutcome> run_bench(const BenchOptions& o, const std::atomic<bool>& i
   }
   out.result.interrupted = interrupted.load();
   out.result.verdict = judge_run(out.result.classes, failures);
+  if (!o.slo.empty()) recommend_class(o, out);
   return out;
 }
 

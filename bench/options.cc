@@ -1,5 +1,6 @@
 #include "bench/options.h"
 
+#include "bench/slo.h"
 #include "reports/regression.h"
 
 namespace wpm::bench {
@@ -12,6 +13,11 @@ Status validate(const BenchOptions& o) {
     return usage("--interval must be between 10ms and 60s");
   if (!(o.max_error_ratio >= 0 && o.max_error_ratio <= 1))
     return usage("--max-error-ratio must be between 0 and 1 (e.g. 0.01 for 1%)");
+  if (!o.slo.empty()) {
+    if (Result<SloObjective> slo = parse_slo(o.slo); !slo) return slo.error();
+    if (o.rate > 0) return usage("--slo searches the rate itself; drop --rate");
+    if (o.requests > 0) return usage("--slo runs each step for --duration; drop --requests");
+  }
   if (!o.fail_on.empty())
     if (Result<std::vector<Threshold>> t = parse_fail_on(o.fail_on); !t) return t.error();
   return {};

@@ -54,6 +54,10 @@ struct BenchOptions {
   // kill costs the requests in flight on that worker (a handful per signal at 16 connections),
   // far below 1 %; a broken handler or an overloaded pool is far above.
   double max_error_ratio = 0.01;
+  // Service-level objective (bench/slo.h), e.g. "p99<50ms,errors<1%": each class's highest
+  // open-loop rate within it, found in a closed-loop probe and `slo_steps` bisection runs.
+  std::string slo;
+  uint32_t slo_steps = 5;
   // Reports.
   std::string out_dir = "wpm-report";
   std::string json_path, prom_path, html_path;  // default: under out_dir

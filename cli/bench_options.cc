@@ -4,6 +4,7 @@
 #include <fstream>
 #include <functional>
 
+#include "bench/slo.h"
 #include "cli/flag_kinds.h"
 #include "cli/parse_helpers.h"
 #include "core/log.h"
@@ -46,6 +47,17 @@ Status check_fail_on(const std::string& text) {
   if (!parsed) {
     std::string message = parsed.error().message;  // the model names the flag itself
     if (message.rfind("--fail-on: ", 0) == 0) message.erase(0, 11);
+    return Error{message, kExitUsage};
+  }
+  return {};
+}
+
+Status check_slo(const std::string& text) {
+  if (text.empty()) return {};
+  Result<bench::SloObjective> parsed = bench::parse_slo(text);
+  if (!parsed) {
+    std::string message = parsed.error().message;  // the model names the flag itself
+    if (message.rfind("--slo: ", 0) == 0) message.erase(0, 7);
     return Error{message, kExitUsage};
   }
   return {};
@@ -176,6 +188,8 @@ std::vector<Opt> push_and_gate_options() {
       {"--push-retries", "push.retries", "Push retries after the first attempt", count(&O::push_retries, 0, 100)},
       {"--baseline", "gate.baseline", "Previous JSON report to compare against", text(&O::baseline, nullptr, "FILE")},
       {"--max-error-ratio", "gate.max_error_ratio", "A class fails (exit 3) when errors over requests that ended exceed this", number(&O::max_error_ratio, 0, 1, "RATIO")},
+      {"--slo", "slo.objective", "Find each class's highest open-loop rate within this objective and recommend a class, e.g. 'p99<50ms,errors<1%'", text(&O::slo, check_slo, "EXPR")},
+      {"--slo-steps", "slo.steps", "Bisection runs of the --slo search after its closed-loop probe", count(&O::slo_steps, 1, 20)},
       {"--fail-on", "gate.fail_on", "Regression thresholds, e.g. 'p99>+10%,rps<-5%' (metrics: rps p50 p90 p99 p999 max mean errors error_rate)", text(&O::fail_on, check_fail_on, "EXPR")},
   };
   out.front().in_report = false;  // a URL may carry more than the report should show

@@ -95,6 +95,31 @@ struct Verdict {
   std::vector<std::string> reasons;
 };
 
+// One run of an SLO search: the open-loop rate asked for and what it gave.
+struct SloStep {
+  double rate = 0;  // 0 = the closed-loop probe
+  double achieved_rate = 0;
+  double latency_s = 0;  // at the objective's percentile
+  double error_ratio = 0;
+  bool met = false;
+};
+
+// The search for the highest open-loop rate a class sustains within the objective.
+struct SloSearch {
+  std::string objective;  // as written, e.g. "p99<50ms,errors<1%"
+  bool met = false;       // some rate met it
+  double max_rate = 0;    // the highest rate that met it (0 when none did)
+  std::vector<SloStep> steps;
+};
+
+// The class to pick on this machine for the objective, from the searches.
+struct Recommendation {
+  std::string objective;
+  std::string worker_class;  // empty: no class met the objective
+  uint32_t workers = 0, threads = 0;
+  double rate = 0;  // its highest rate within the objective
+};
+
 struct ClassResult {
   std::string worker_class;  // "sync", … or "target" for --target runs
   std::string target_url;
@@ -121,6 +146,9 @@ struct ClassResult {
   Reconciliation reconciliation;
   Verdict verdict;  // reconciliation, successful responses, injections, error ratio
   std::string final_scrape;  // the pool's last /metrics text
+  // With --slo: the search; the figures above are then those of its best run (the highest
+  // rate that met the objective, else the closed-loop probe).
+  std::optional<SloSearch> slo;
 };
 
 // One check of the regression gate for one class.
@@ -155,6 +183,7 @@ struct BenchResult {
   bool interrupted = false;  // Ctrl-C: a partial report
   Verdict verdict;           // every class's reasons, prefixed by its name
   GateResult gate;
+  std::optional<Recommendation> recommendation;  // with --slo
 };
 
 }  // namespace wpm

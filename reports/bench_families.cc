@@ -21,7 +21,7 @@ constexpr std::array<L, 3> kClassPathPercentile{"worker_class", "path", "percent
 constexpr std::array<L, 2> kClassCheck{"worker_class", "check"};
 constexpr std::span<const L> kNone{};
 
-constexpr std::array<BenchFamilyDef, 35> kTable{{
+constexpr std::array<BenchFamilyDef, 38> kTable{{
     {F::duration, "wpm_bench_duration_seconds", "Length of the measured phase.", kClass},
     {F::connections, "wpm_bench_connections", "Client connections used.", kClass},
     {F::target_rate, "wpm_bench_target_requests_per_second",
@@ -90,6 +90,13 @@ constexpr std::array<BenchFamilyDef, 35> kTable{{
      "Bytes the client read per second of the measured phase.", kClass},
     {F::request_bytes_rate, "wpm_bench_request_bytes_per_second",
      "Bytes the client wrote per second of the measured phase.", kClass},
+    {F::slo_max_rate, "wpm_bench_slo_max_rate",
+     "With --slo: the highest open-loop rate (req/s) the class sustained within the objective.",
+     kClass},
+    {F::slo_met, "wpm_bench_slo_met", "With --slo: 1 when the class met the objective at some rate.",
+     kClass},
+    {F::slo_recommended, "wpm_bench_slo_recommended",
+     "With --slo: 1 for the class to pick (the highest rate within the objective), else 0.", kClass},
 }};
 
 constexpr bool labels_fit() {

@@ -48,6 +48,9 @@ enum class BenchFamily {
   request_bytes,
   response_bytes_rate,
   request_bytes_rate,
+  slo_max_rate,
+  slo_met,
+  slo_recommended,
 };
 
 // Whether a family has one series per class (worker_class label) or describes the whole run.

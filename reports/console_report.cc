@@ -1,6 +1,7 @@
 #include "reports/console_report.h"
 
 #include "reports/format.h"
+#include "reports/slo_report.h"
 
 namespace wpm {
 namespace {
@@ -87,6 +88,7 @@ std::string class_details(const ClassResult& c) {
   if (!c.workers.empty()) out += "  workers:\n" + workers_table(c);
   out += std::string("  reconciliation: ") + (c.reconciliation.ok ? "ok" : "MISMATCH") +
          (c.reconciliation.verdict.empty() ? "" : ": " + c.reconciliation.verdict) + "\n";
+  if (c.slo) out += "  slo:       " + describe_slo_search(*c.slo) + "\n";
   out += std::string("  verdict:   ") + (c.verdict.passed ? "passed" : "FAILED") + "\n";
   for (const std::string& reason : c.verdict.reasons) out += "    " + reason + "\n";
   return out;
@@ -120,6 +122,7 @@ std::string describe_errors(const ErrorCounts& e) {
 std::string render_console(const BenchResult& result) {
   std::string out = headline(result) + summary_table(result);
   for (const ClassResult& c : result.classes) out.append("\n").append(class_details(c));
+  if (result.recommendation) out += "\nrecommendation: " + describe_recommendation(result) + "\n";
   return out;
 }
 

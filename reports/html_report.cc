@@ -6,6 +6,7 @@
 #include "reports/console_report.h"
 #include "reports/format.h"
 #include "reports/html_charts.h"
+#include "reports/slo_report.h"
 #include "reports/svg_chart.h"
 
 namespace wpm {
@@ -92,6 +93,17 @@ std::string gate_banner(const GateResult& g) {
   return out + "</div>\n";
 }
 
+// With --slo: the class to pick, and each class's search.
+std::string slo_banner(const BenchResult& r) {
+  if (!r.recommendation) return "";
+  bool picked = !r.recommendation->worker_class.empty();
+  std::string out = std::string("<div id=\"slo\" class=\"verdict ") + (picked ? "ok" : "bad") +
+                    "\">Recommendation: " + escape(describe_recommendation(r)) + "<ul>";
+  for (const ClassResult& c : r.classes)
+    if (c.slo) out += "<li>" + escape(c.worker_class + " " + describe_slo_search(*c.slo)) + "</li>";
+  return out + "</ul></div>\n";
+}
+
 std::string header(const BenchResult& r) {
   const BenchEnvironment& e = r.environment;
   std::string out = "<h1>wpm bench report</h1>\n<p class=\"meta\">" +
@@ -100,7 +112,7 @@ std::string header(const BenchResult& r) {
                     "</p>\n";
   if (r.interrupted)
     out += "<p class=\"banner\">Interrupted: this report holds partial results.</p>\n";
-  return out + verdict_banner(r.verdict) + gate_banner(r.gate);
+  return out + verdict_banner(r.verdict) + gate_banner(r.gate) + slo_banner(r);
 }
 
 std::string summary_table(const BenchResult& r) {

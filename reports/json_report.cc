@@ -106,6 +106,24 @@ json reconciliation_json(const Reconciliation& r) {
           {"ok", r.ok},                             {"verdict", r.verdict}};
 }
 
+json slo_json(const std::optional<SloSearch>& slo) {
+  if (!slo) return nullptr;
+  json steps = json::array();
+  for (const SloStep& s : slo->steps)
+    steps.push_back({{"rate", real(s.rate)}, {"achieved_rate", real(s.achieved_rate)},
+                     {"latency_s", real(s.latency_s)}, {"error_ratio", real(s.error_ratio)},
+                     {"met", s.met}});
+  return {{"objective", slo->objective}, {"met", slo->met}, {"max_rate", real(slo->max_rate)},
+          {"steps", std::move(steps)}};
+}
+
+json recommendation_json(const std::optional<Recommendation>& r) {
+  if (!r) return nullptr;
+  return {{"objective", r->objective},
+          {"worker_class", r->worker_class.empty() ? json(nullptr) : json(r->worker_class)},
+          {"workers", r->workers}, {"threads", r->threads}, {"rate", real(r->rate)}};
+}
+
 json class_json(const ClassResult& c) {
   json restarts = json::object();
   for (const auto& [reason, n] : c.master_restarts) restarts[reason] = n;
@@ -130,6 +148,7 @@ json class_json(const ClassResult& c) {
           {"master_restarts", std::move(restarts)},
           {"reconciliation", reconciliation_json(c.reconciliation)},
           {"verdict", verdict_json(c.verdict)},
+          {"slo", slo_json(c.slo)},
           {"final_scrape", c.final_scrape}};
 }
 
@@ -145,6 +164,7 @@ std::string render_bench_json(const BenchResult& result) {
               {"interrupted", result.interrupted},
               {"verdict", verdict_json(result.verdict)},
               {"gate", gate_json(result.gate)},
+              {"recommendation", recommendation_json(result.recommendation)},
               {"environment",
                {{"wpm_version", env.wpm_version}, {"hostname", env.hostname},
                 {"kernel", env.kernel}, {"started_utc", env.started_utc}, {"cpus", env.cpus}}},

@@ -116,7 +116,9 @@ void class_family(ClassSamples& w, BenchFamily id, const ClassResult& c) {
     case BenchFamily::path_latency: path_percentiles(w, c.paths); break;
     case BenchFamily::error_ratio: w.put(error_ratio(c)); break;
     case BenchFamily::verdict: w.put(c.verdict.passed ? 1 : 0); break;
-    default: break;  // run families: run_family()
+    case BenchFamily::slo_max_rate: if (c.slo) w.put(c.slo->max_rate); break;
+    case BenchFamily::slo_met: if (c.slo) w.put(c.slo->met ? 1 : 0); break;
+    default: break;  // run families: run_family(); slo_recommended: render_bench_gauges()
   }
 }
 
@@ -171,6 +173,8 @@ std::string render_bench_gauges(const BenchResult& result) {
     } else {
       for (size_t i = 0; i < result.classes.size(); ++i) {
         ClassSamples w(f, names[i]);
+        if (def.id == BenchFamily::slo_recommended && result.recommendation)
+          w.put(result.recommendation->worker_class == result.classes[i].worker_class ? 1 : 0);
         class_family(w, def.id, result.classes[i]);
       }
     }
