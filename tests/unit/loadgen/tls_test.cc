@@ -1,0 +1,149 @@
+// HTTPS targets against a real in-process TLS server (OpenSSL, a certificate made by the test):
+// keep-alive and close mode with exact counts, session resumption, certificate verification
+// failing at start with the reason, --insecure, --ca-file, and no allocation per request.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "loadgen/engine.h"
+#include "loadgen/tls.h"
+#include "tests/unit/loadgen/alloc_counter.h"
+#include "tests/unit/loadgen/delay_server.h"
+#include "tests/unit/loadgen/engine_helpers.h"
+#include "tests/unit/loadgen/tls_server.h"
+
+namespace wpm::loadgen::testing {
+namespace {
+
+LoadSpec https_spec(const TlsServer& server, uint64_t requests) {
+  LoadSpec spec = spec_for(server.port());
+  spec.tls = true;
+  spec.ca_file = server.cert_file();
+  spec.max_requests = requests;
+  spec.duration_s = 20;  // far beyond what the budget needs: -n ends the phase
+  return spec;
+}
+
+TEST(Tls, KeepAliveCountsMatchTheServerExactly) {
+  TlsServer server;
+  LoadSpec spec = https_spec(server, 400);
+  spec.method = "POST";
+  spec.body = std::string(3000, 'b');  // larger than one TCP segment, smaller than one record
+  spec.headers = {"X-Test: yes"};
+  LoadResult r = run_to_end(spec);
+  expect_consistent(r);
+  TlsServerCounts s = server.counts();
+  EXPECT_EQ(r.counts.responses, 400u);
+  EXPECT_EQ(r.counts.errors(), 0u);
+  EXPECT_EQ(r.counts.status[200], 400u);
+  EXPECT_EQ(s.requests, 400u);
+  EXPECT_EQ(s.body_bytes, 400u * 3000);
+  // One handshake per connection, plus the probe's before the run.
+  EXPECT_EQ(r.counts.connections_opened, spec.connections);
+  EXPECT_EQ(r.counts.tls_handshakes, spec.connections);
+  EXPECT_EQ(s.handshakes, spec.connections + 1);
+  EXPECT_EQ(s.failed_handshakes, 0u);
+  EXPECT_EQ(r.tls_protocol, "TLSv1.3");
+  EXPECT_FALSE(r.tls_cipher.empty());
+}
+
+TEST(Tls, CloseModeResumesSessions) {
+  TlsServer server;
+  LoadSpec spec = https_spec(server, 200);
+  spec.keepalive = false;
+  spec.connections = 2;
+  spec.threads = 1;
+  LoadResult r = run_to_end(spec);
+  expect_consistent(r);
+  TlsServerCounts s = server.counts();
+  EXPECT_EQ(r.counts.responses, 200u);
+  EXPECT_EQ(r.counts.errors(), 0u);
+  EXPECT_EQ(s.requests, 200u);
+  EXPECT_EQ(r.counts.tls_handshakes, 200u);
+  // Only the first handshake of each connection precedes every session ticket.
+  EXPECT_GE(r.counts.tls_resumed, 200u - spec.connections);
+  EXPECT_EQ(s.resumed, r.counts.tls_resumed);  // the server agrees, handshake for handshake
+}
+
+TEST(Tls, UntrustedCertificateFailsAtStartWithTheReason) {
+  TlsServer server;
+  LoadSpec spec = https_spec(server, 10);
+  spec.ca_file.clear();  // the system store does not know this certificate
+  auto run = LoadRun::start(spec);
+  ASSERT_FALSE(run);
+  EXPECT_EQ(run.error().exit_code, kExitRuntime);
+  const std::string& m = run.error().message;
+  EXPECT_NE(m.find("TLS verify failed: self-signed certificate"), std::string::npos) << m;
+  EXPECT_NE(m.find("https://127.0.0.1:" + std::to_string(server.port())), std::string::npos) << m;
+  EXPECT_NE(m.find("--insecure"), std::string::npos) << m;
+  EXPECT_EQ(server.counts().requests, 0u);
+}
+
+TEST(Tls, CertificateForAnotherHostFails) {
+  TlsServer server("DNS:localhost");  // trusted, but not issued for 127.0.0.1
+  auto run = LoadRun::start(https_spec(server, 10));
+  ASSERT_FALSE(run);
+  EXPECT_NE(run.error().message.find("TLS verify failed: IP address mismatch"), std::string::npos)
+      << run.error().message;
+}
+
+TEST(Tls, InsecureAcceptsAnyCertificate) {
+  TlsServer server("DNS:elsewhere.test");
+  LoadSpec spec = https_spec(server, 50);
+  spec.ca_file.clear();
+  spec.tls_verify = false;
+  LoadResult r = run_to_end(spec);
+  EXPECT_EQ(r.counts.responses, 50u);
+  EXPECT_EQ(r.counts.errors(), 0u);
+  EXPECT_EQ(server.counts().requests, 50u);
+}
+
+TEST(Tls, PlainHttpServerIsAHandshakeFailure) {
+  DelayServer server({});
+  LoadSpec spec = spec_for(server.port());
+  spec.tls = true;
+  spec.tls_verify = false;
+  auto run = LoadRun::start(spec);
+  ASSERT_FALSE(run);
+  EXPECT_EQ(run.error().message.rfind("TLS handshake failed: ", 0), 0u) << run.error().message;
+}
+
+TEST(Tls, CaFileAndSpecChecks) {
+  TlsServer server;
+  EXPECT_TRUE(check_ca_file(server.cert_file()));
+  Status missing = check_ca_file("/nonexistent/ca.pem");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().exit_code, kExitUsage);
+  EXPECT_NE(missing.error().message.find("/nonexistent/ca.pem"), std::string::npos);
+  std::string junk = server.cert_file() + ".junk";
+  std::ofstream(junk) << "not a certificate\n";
+  Status bad = check_ca_file(junk);
+  std::remove(junk.c_str());
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().exit_code, kExitUsage);
+  LoadSpec plain = spec_for(80);
+  plain.tls_verify = false;  // certificate options without https: a usage error
+  Status s = validate(plain);
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.error().message.find("https"), std::string::npos);
+}
+
+TEST(Tls, ClientThreadsDoNotAllocatePerRequest) {
+  TlsServer server;
+  uint64_t before = alloc_counter::loadgen_thread_count();
+  for (bool keepalive : {true, false}) {
+    LoadSpec spec = https_spec(server, 0);
+    spec.keepalive = keepalive;
+    spec.duration_s = 0.3;
+    spec.warmup_s = 0.1;
+    LoadResult r = run_to_end(spec);
+    EXPECT_GT(r.counts.responses, 20u);
+    EXPECT_EQ(r.counts.errors(), 0u);
+  }
+  EXPECT_EQ(alloc_counter::loadgen_thread_count(), before);  // no operator new on the request path
+}
+
+}  // namespace
+}  // namespace wpm::loadgen::testing
