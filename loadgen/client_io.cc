@@ -45,8 +45,8 @@ uint32_t ClientThread::pop_idle() {
   return id;
 }
 
-void ClientThread::close_conn(Conn& c) {
-  c.tls.reset(false);
+void ClientThread::close_conn(Conn& c, TlsConn::End how) {
+  c.tls.reset(how);
   c.fd.reset();  // close(2) also leaves the epoll set
 }
 
@@ -109,7 +109,7 @@ void ClientThread::connected(uint32_t id, uint64_t now) {
   ++counts.connections_opened;
   if (!run_.tls) return begin_write(id, now);
   Conn& c = conns_[id];
-  if (!c.tls.begin(*run_.tls, c.fd.get(), &tls_sessions_)) {
+  if (!c.tls.begin(*run_.tls, c.fd.get(), &c.session)) {
     ++counts.tls;
     return fail(id, Failure::connect, now);
   }
@@ -198,7 +198,7 @@ void ClientThread::check_idle(uint32_t id) {
   ssize_t n = c.tls.active() ? c.tls.read(read_buf_.get(), kReadBuffer) : ::recv(c.fd.get(), &byte, 1, MSG_PEEK);
   if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
   ++counts.idle_closed;
-  close_conn(c);
+  close_conn(c, n == 0 ? TlsConn::End::clean : TlsConn::End::abort);
 }
 
 void ClientThread::complete(uint32_t id, uint64_t now, bool close_after) {
@@ -218,7 +218,7 @@ void ClientThread::complete(uint32_t id, uint64_t now, bool close_after) {
     if (bad_status) ++slot.errors;
   }
   c.state = State::idle;
-  if (close_after || !c.parser.keep_alive() || !run_.spec.keepalive) close_conn(c);
+  if (close_after || !c.parser.keep_alive() || !run_.spec.keepalive) close_conn(c, TlsConn::End::clean);
   // Closed loop: the next request leaves at once. Cannot recurse: a response needs an event.
   if (issuing_ && !open_loop_ && quota_left()) return start_attempt(id, now, now);
   push_idle(id);

@@ -90,10 +90,8 @@ void ClientThread::run() {
     drain();
     drain_end_ns = monotonic_ns();
   }
-  for (Conn& c : conns_) {
-    c.tls.reset(c.state == State::idle);  // a healthy TLS connection ends with close_notify
-    close_conn(c);
-  }
+  for (Conn& c : conns_)  // a healthy TLS connection ends with close_notify
+    close_conn(c, c.state == State::idle ? TlsConn::End::notify : TlsConn::End::abort);
   live_.sealed.store(seconds_.size(), std::memory_order_release);
   live_.finished.store(true, std::memory_order_release);
 }

@@ -72,6 +72,7 @@ class ClientThread {
     uint64_t intended_ns = 0, start_ns = 0;
     ResponseParser parser{8 * 1024};
     TlsConn tls;  // https: active from the TCP connect to the close
+    TlsSessionCache session;  // https: the last session this slot had, offered on reconnect
   };
 
   // client_thread.cc: phases, scheduling, waiting
@@ -102,7 +103,7 @@ class ClientThread {
   void fail(uint32_t id, Failure kind, uint64_t now);
   void record(const Conn& c, uint64_t now);
   SecondSlot& slot_at(uint64_t now);
-  void close_conn(Conn& c);
+  void close_conn(Conn& c, TlsConn::End how = TlsConn::End::abort);
   void push_idle(uint32_t id);
   uint32_t pop_idle();
 
@@ -119,7 +120,6 @@ class ClientThread {
   DeadlineList connect_deadlines_, request_deadlines_;
   ArrivalSchedule schedule_;
   MixPicker picker_;
-  TlsSessionCache tls_sessions_;  // https: this thread's newest session, offered on reconnect
   std::unique_ptr<char[]> read_buf_;
   std::unique_ptr<epoll_event[]> events_;
   std::vector<SecondSlot> seconds_;  // timeline slots, interval_ns_ each

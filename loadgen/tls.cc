@@ -68,7 +68,7 @@ bool is_ip_literal(const std::string& host) {
   return inet_pton(AF_INET, host.c_str(), buf) == 1 || inet_pton(AF_INET6, host.c_str(), buf) == 1;
 }
 
-// The thread's cache keeps the newest ticket (TLS 1.3 servers send them after the handshake,
+// The slot's cache keeps the newest ticket (TLS 1.3 servers send them after the handshake,
 // one or more; TLS 1.2 at its end). Returning 1 keeps the reference OpenSSL handed over.
 int on_new_session(SSL* ssl, SSL_SESSION* session) {
   auto* cache = static_cast<TlsSessionCache*>(SSL_get_app_data(ssl));
@@ -137,11 +137,11 @@ TlsSessionCache::~TlsSessionCache() {
 }
 
 bool TlsConn::begin(const TlsContext& ctx, int fd, TlsSessionCache* cache) {
-  reset(false);
+  reset(End::abort);
   ssl_ = SSL_new(ctx.get());
   BIO* bio = ssl_ != nullptr ? BIO_new(socket_method()) : nullptr;
   if (bio == nullptr) {
-    reset(false);
+    reset(End::abort);
     ERR_clear_error();
     return false;
   }
@@ -219,12 +219,13 @@ ssize_t TlsConn::read(char* buf, size_t size) {
   return r == 1 ? static_cast<ssize_t>(done) : io_failed(r, true);
 }
 
-void TlsConn::reset(bool notify) {
+void TlsConn::reset(End how) {
   if (ssl_ == nullptr) return;
-  if (notify) {
+  if (how == End::notify) {
     SSL_shutdown(ssl_);  // one non-blocking attempt; the socket closes right after
     ERR_clear_error();
   }
+  if (how != End::abort) SSL_set_shutdown(ssl_, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
   SSL_free(ssl_);  // frees the BIO too, never the descriptor
   ssl_ = nullptr;
 }

@@ -1,6 +1,6 @@
 // HTTPS for `--target https://…`: one OpenSSL client context per run (shared by the threads:
-// SSL_CTX is thread-safe once configured), one TlsConn per connection, one session cache per
-// client thread (so `Connection: close` runs resume sessions instead of full handshakes), and
+// SSL_CTX is thread-safe once configured), one TlsConn per connection, one cached session per
+// connection slot (so `Connection: close` runs resume sessions instead of full handshakes), and
 // a probe handshake before the run, so an untrusted certificate is one clear error at start
 // rather than a run of connect errors. OpenSSL types stay out of this header.
 #pragma once
@@ -43,8 +43,10 @@ class TlsContext {
   TlsOptions options_;
 };
 
-// The last session ticket a thread's server gave it; offered by the thread's next handshake.
-// Owned by one client thread: never shared, so no lock.
+// The last session ticket the server gave one connection slot; offered by the slot's next
+// handshake. One per slot, not per thread: a ticket offered by two connections at once was
+// refused now and then (about 5 % of resumptions with two connections per thread), one per
+// slot always resumes. Owned by one client thread, so no lock.
 struct TlsSessionCache {
   ssl_session_st* session = nullptr;
   TlsSessionCache() = default;
@@ -61,7 +63,10 @@ class TlsConn {
  public:
   enum class Step { done, again, failed };
   TlsConn() = default;
-  ~TlsConn() { reset(false); }
+  // How a connection ends. OpenSSL forgets the session of a connection freed without a
+  // shutdown (as after an error), so a clean end must say so or close mode could not resume.
+  enum class End { abort, clean, notify };  // notify: clean, and send close_notify first
+  ~TlsConn() { reset(End::abort); }
   TlsConn(const TlsConn&) = delete;
   TlsConn& operator=(const TlsConn&) = delete;
 
@@ -77,8 +82,8 @@ class TlsConn {
   ssize_t write(const char* data, size_t size);
   ssize_t read(char* buf, size_t size);
   bool has_buffered() const;  // decrypted bytes not yet read
-  // Frees the TLS state; `notify` first sends close_notify (best effort, non-blocking).
-  void reset(bool notify);
+  // Frees the TLS state (close_notify is best effort: one non-blocking attempt).
+  void reset(End how);
 
  private:
   ssize_t io_failed(int ret, bool reading);

@@ -67,11 +67,11 @@ Result<TlsProbe> probe_tls(const TlsContext& ctx, const sockaddr_storage& addres
     if (step == TlsConn::Step::done) break;
     if (step == TlsConn::Step::failed) return Error{tls.failure() + " (" + where + ")" + hint(ctx)};
     if (!wait_for(fd.get(), tls.wants_read() ? POLLIN : POLLOUT, deadline))
-      return Error{"TLS handshake timed out (" + where + ")"};
+      return Error{"TLS handshake timed out (" + where + "): does the server speak TLS on this port?"};
   }
   out.protocol = tls.protocol();
   out.cipher = tls.cipher();
-  tls.reset(true);
+  tls.reset(TlsConn::End::notify);
   return out;
 }
 

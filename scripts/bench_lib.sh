@@ -45,7 +45,7 @@ start_nginx() {
     openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$dir/key.pem" \
       -out "$NGINX_CERT" -days 1 -subj "/CN=wpm bench" -addext "subjectAltName=IP:127.0.0.1" 2>/dev/null
     listen="$listen ssl"
-    ssl="ssl_certificate $NGINX_CERT; ssl_certificate_key $dir/key.pem;"
+    ssl="ssl_certificate $NGINX_CERT; ssl_certificate_key $dir/key.pem; ssl_protocols TLSv1.2 TLSv1.3;"
     scheme=https
   fi
   cat > "$dir/nginx.conf" <<CONF
