@@ -232,11 +232,16 @@ def test_https_self_signed_without_trust_fails_at_start(binary, runtime_dir, tmp
 
 
 def test_https_insecure_skips_verification(binary, runtime_dir, tmp_path, nginx_tls):
+    """--insecure as its TOML key; the report's config section records it."""
     port, access_log, _ = nginx_tls
-    res = bench(binary, runtime_dir, tmp_path / "report", "--target", f"https://127.0.0.1:{port}/i",
-                "--insecure", "-n", "50", "--connections", "2", "--client-threads", "1")
+    config = tmp_path / "bench.toml"
+    config.write_text(f'[load]\ntarget = "https://127.0.0.1:{port}/i"\ninsecure = true\n')
+    out = tmp_path / "report"
+    res = bench(binary, runtime_dir, out, "--config", str(config), "-n", "50", "--connections", "2",
+                "--client-threads", "1")
     assert res.returncode == 0, res.stdout + res.stderr
     assert len(log_lines(access_log, 50)) == 50
+    assert json.loads((out / "report.json").read_text())["config"]["load.insecure"] == "true"
 
 
 @pytest.mark.parametrize("target,args,needle", [
