@@ -22,13 +22,15 @@ wpm_rps() {  # wpm_rps OUT [extra flags]: achieved req/s from the report
 }
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-compare() {  # compare LABEL WPM_FLAGS WRK_FLAGS
-  local label=$1 wpm_flags=$2 wrk_flags=$3 w=() g=()
+compare() {  # compare LABEL CLOSE(0|1)
+  local label=$1 close=$2 w=() g=() wpm_flags=() wrk_flags=()
+  if [ "$close" = 1 ]; then
+    wpm_flags=(--no-keepalive)
+    wrk_flags=(-H "Connection: close")  # wrk reconnects only on this exact spelling
+  fi
   for r in $(seq 1 "$rounds"); do
-    # shellcheck disable=SC2086
-    g+=("$(wrk_rps "$url" -t2 -c64 -d"${secs}s" $wrk_flags)")
-    # shellcheck disable=SC2086
-    w+=("$(wpm_rps "$label-$r" $wpm_flags)")
+    g+=("$(wrk_rps "$url" -t2 -c64 -d"${secs}s" "${wrk_flags[@]}")")
+    w+=("$(wpm_rps "$label-$r" "${wpm_flags[@]}")")
     echo "$label round $r: wrk ${g[-1]} req/s, wpm ${w[-1]} req/s" >&2
   done
   local mw mg
@@ -38,8 +40,8 @@ compare() {  # compare LABEL WPM_FLAGS WRK_FLAGS
 
 echo "| nginx HTTPS, 2 threads, 64 connections, ${secs}s, median of $rounds | wrk req/s | wpm req/s | wpm / wrk |"
 echo "|---|---|---|---|"
-compare keep-alive "" ""
+compare keep-alive 0
 if [ "${CLOSE:-0}" = 1 ]; then
-  compare close "--no-keepalive" "-H Connection:close"
+  compare close 1
 fi
-grep -h "TLS:" "$BENCH_TMP"/*.log | tail -1 >&2
+for f in "$BENCH_TMP"/*-1.log; do echo "$(basename "$f" .log): $(grep -ho "TLS: .*" "$f")" >&2; done
