@@ -42,6 +42,14 @@ loadgen::LoadSpec load_spec(const BenchOptions& o) {
   return spec;
 }
 
+// https: what was negotiated and how often sessions were resumed (close mode reconnects).
+void log_tls(const loadgen::LoadResult& r) {
+  if (r.tls_protocol.empty()) return;
+  const loadgen::Counts& c = r.counts;
+  log_info("TLS: ", r.tls_protocol, " ", r.tls_cipher, "; ", c.tls_handshakes, " handshakes (",
+           c.tls_resumed, " resumed), ", c.tls, " failed");
+}
+
 }  // namespace
 
 BenchRun::BenchRun(const RunContext& ctx, std::string label, PoolOpener open_pool)
@@ -91,6 +99,9 @@ Status BenchRun::measure() {
   loadgen::LoadSpec spec = load_spec(o);
   spec.host = url->host;
   spec.port = url->port;
+  spec.tls = url->https;
+  spec.tls_verify = !o.insecure;
+  spec.ca_file = o.ca_file;
   if (!pool_ && o.paths == std::vector<std::string>{"/"}) {
     spec.paths = {url->path};
     spec.weights.clear();
@@ -100,6 +111,7 @@ Status BenchRun::measure() {
   if (!load) return load.error();
   drive(**load);
   record_.load = (*load)->wait();
+  log_tls(record_.load);
   uint64_t started = record_.load.counts.attempts;
   if (o.requests > 0 && started < o.requests && !record_.load.stopped_early)  // say which limit hit
     log_warning("--requests ", o.requests, ": the measured phase reached --duration first, after ",

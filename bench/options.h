@@ -48,6 +48,8 @@ struct BenchOptions {
   uint64_t requests = 0;  // measured phase ends after this many requests; 0 = duration only
   std::vector<InjectSpec> injects;
   std::string target;  // URL: benchmark it, spawn no pool
+  bool insecure = false;  // https target: accept any certificate (curl -k)
+  std::string ca_file;    // https target: trust these PEM certificates, not the system store
   // Resolution of the client and server timelines (loadgen intervals, scrape schedule).
   double interval_s = 0.1;
   // A class fails (exit 3) when errors / requests that ended exceed this. An injected abort or

@@ -8,7 +8,9 @@
 #include "cli/flag_kinds.h"
 #include "cli/parse_helpers.h"
 #include "core/log.h"
+#include "core/url.h"
 #include "loadgen/load_spec.h"
+#include "loadgen/tls.h"
 #include "reports/json_report.h"
 #include "reports/regression.h"
 #include "supervisor/control.h"
@@ -83,6 +85,8 @@ Status check_with_loadgen(const std::function<void(loadgen::LoadSpec&)>& set) {
   if (message.rfind("load spec: ", 0) == 0) message.erase(0, 11);
   return Error{message, kExitUsage};
 }
+
+Status check_ca_file(const std::string& text) { return loadgen::check_ca_file(text); }
 
 Status check_method(const std::string& text) {
   return check_with_loadgen([&text](loadgen::LoadSpec& p) { p.method = text; });
@@ -162,6 +166,8 @@ std::vector<Opt> load_options() {
       {"--body-file", "load.body_file", "Read the request body from FILE", text(&O::body_file, nullptr, "FILE")},
       {"--requests,-n", "load.requests", "End the measured phase after N requests (or --duration, whichever first); 0 = no limit", count(&O::requests, 0, 1000000000000)},
       {"--target", "load.target", "Benchmark this URL instead of starting pools", text(&O::target, check_target, "URL")},
+      {"--insecure", "load.insecure", "https --target: skip certificate verification (as curl -k)", on_switch(&O::insecure)},
+      {"--ca-file", "load.ca_file", "https --target: trust the PEM certificates in FILE instead of the system CA store", text(&O::ca_file, check_ca_file, "FILE")},
       {"--interval", "load.interval", "Timeline resolution of the client and server series", duration(&O::interval_s, 0.01, 60)},
       {"--inject", "inject.events", "Signal at a time of the measured phase, e.g. 2s:abort:worker=0 (repeatable; none = no injections)", injects},
   };
@@ -296,6 +302,17 @@ Status read_body_file(BenchOptions& o) {
   return {};
 }
 
+// Certificate options mean something for an https --target only; both at once contradict.
+Status check_tls_options(const BenchOptions& o) {
+  if (!o.insecure && o.ca_file.empty()) return {};
+  const char* which = o.insecure ? "--insecure" : "--ca-file";
+  if (o.insecure && !o.ca_file.empty()) return Error{"--insecure, --ca-file: give one of them", kExitUsage};
+  Result<Url> target = parse_url(o.target);
+  if (!target || target->scheme != "https")
+    return Error{std::string(which) + ": only for an https:// --target", kExitUsage};
+  return {};
+}
+
 Status check_stdout_reports(const BenchOptions& o) {
   int on_stdout = (o.json_path == "-") + (o.prom_path == "-") + (o.html_path == "-");
   if (on_stdout > 1) return Error{"--json, --prom, --html: only one report can go to stdout (-)", kExitUsage};
@@ -309,6 +326,7 @@ Status validate_bench(BenchOptions& o) {
   if (Status s = check_baseline(o.baseline); !s) return s;
   if (Status s = check_stdout_reports(o); !s) return s;
   if (Status s = read_body_file(o); !s) return s;
+  if (Status s = check_tls_options(o); !s) return s;
   // The default scenario's path mix is for wpm's own pools; a --target URL brings its path.
   if (o.paths.empty() || (!o.target.empty() && o.paths == default_scenario().paths)) o.paths = {"/"};
   if (o.classes.empty()) return Error{"--worker-class: no worker class selected", kExitUsage};

@@ -22,6 +22,15 @@ void bump(std::atomic<uint64_t>& counter) {
 
 bool is_reset(int err) { return err == ECONNRESET || err == EPIPE || err == ECONNABORTED; }
 
+// The same recv()/send() contract over TCP or TLS (TlsConn keeps errno's meaning).
+ssize_t send_some(int fd, TlsConn& tls, const char* data, size_t size) {
+  return tls.active() ? tls.write(data, size) : ::send(fd, data, size, MSG_NOSIGNAL);
+}
+
+ssize_t read_some(int fd, TlsConn& tls, char* buf, size_t size) {
+  return tls.active() ? tls.read(buf, size) : ::read(fd, buf, size);
+}
+
 }  // namespace
 
 void ClientThread::push_idle(uint32_t id) {
@@ -36,7 +45,10 @@ uint32_t ClientThread::pop_idle() {
   return id;
 }
 
-void ClientThread::close_conn(Conn& c) { c.fd.reset(); }  // close(2) also leaves the epoll set
+void ClientThread::close_conn(Conn& c, TlsConn::End how) {
+  c.tls.reset(how);
+  c.fd.reset();  // close(2) also leaves the epoll set
+}
 
 void ClientThread::start_attempt(uint32_t id, uint64_t intended_ns, uint64_t now) {
   Conn& c = conns_[id];
@@ -65,10 +77,7 @@ void ClientThread::open_connection(uint32_t id, uint64_t now) {
   ev.data.u32 = id;
   if (epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, c.fd.get(), &ev) != 0) return fail(id, Failure::connect, now);
   int r = ::connect(c.fd.get(), reinterpret_cast<const sockaddr*>(&run_.address), run_.address_len);
-  if (r == 0) {
-    ++counts.connections_opened;
-    return begin_write(id, now);
-  }
+  if (r == 0) return connected(id, now);
   if (errno == EINPROGRESS || errno == EINTR) {  // EINTR: the connect goes on asynchronously
     c.state = State::connecting;
     connect_deadlines_.arm(id, now + connect_timeout_ns_);
@@ -93,7 +102,36 @@ void ClientThread::finish_connect(uint32_t id) {
   connect_deadlines_.disarm(id);
   uint64_t now = monotonic_ns();
   if (err != 0) return fail(id, Failure::connect, now);
+  connected(id, now);
+}
+
+void ClientThread::connected(uint32_t id, uint64_t now) {
   ++counts.connections_opened;
+  if (!run_.tls) return begin_write(id, now);
+  Conn& c = conns_[id];
+  if (!c.tls.begin(*run_.tls, c.fd.get(), &c.session)) {
+    ++counts.tls;
+    return fail(id, Failure::connect, now);
+  }
+  c.state = State::handshaking;
+  connect_deadlines_.arm(id, now + connect_timeout_ns_);  // the handshake gets a connect timeout too
+  continue_handshake(id);
+}
+
+// A failed handshake (untrusted certificate, no common protocol, a plain-http server) is a
+// connect error of kind `tls`; the probe before the run has already said why.
+void ClientThread::continue_handshake(uint32_t id) {
+  Conn& c = conns_[id];
+  TlsConn::Step step = c.tls.handshake();
+  if (step == TlsConn::Step::again) return;  // the connect deadline stays armed
+  connect_deadlines_.disarm(id);
+  uint64_t now = monotonic_ns();
+  if (step == TlsConn::Step::failed) {
+    ++counts.tls;
+    return fail(id, Failure::connect, now);
+  }
+  ++counts.tls_handshakes;
+  if (c.tls.resumed()) ++counts.tls_resumed;
   begin_write(id, now);
 }
 
@@ -109,7 +147,7 @@ void ClientThread::continue_write(uint32_t id) {
   Conn& c = conns_[id];
   const std::string& request = run_.mix.requests[c.request];
   while (c.written < request.size()) {
-    ssize_t n = ::send(c.fd.get(), request.data() + c.written, request.size() - c.written, MSG_NOSIGNAL);
+    ssize_t n = send_some(c.fd.get(), c.tls, request.data() + c.written, request.size() - c.written);
     if (n > 0) {
       c.written += static_cast<size_t>(n);
       counts.bytes_written += static_cast<uint64_t>(n);
@@ -127,14 +165,17 @@ void ClientThread::continue_write(uint32_t id) {
 void ClientThread::do_read(uint32_t id) {
   Conn& c = conns_[id];
   for (;;) {
-    ssize_t n = ::read(c.fd.get(), read_buf_.get(), kReadBuffer);
+    ssize_t n = read_some(c.fd.get(), c.tls, read_buf_.get(), kReadBuffer);
     if (n > 0) {
       counts.bytes_read += static_cast<uint64_t>(n);
       size_t used = 0;
       ResponseParser::Status st = c.parser.feed(read_buf_.get(), static_cast<size_t>(n), &used);
       if (st == ResponseParser::Status::error) return fail(id, Failure::parse, monotonic_ns());
       // Bytes beyond the response were never asked for: keep the response, drop the connection.
-      if (st == ResponseParser::Status::done) return complete(id, monotonic_ns(), used < static_cast<size_t>(n));
+      if (st == ResponseParser::Status::done) {
+        bool unasked = used < static_cast<size_t>(n) || (c.tls.active() && c.tls.has_buffered());
+        return complete(id, monotonic_ns(), unasked);
+      }
       continue;
     }
     if (n == 0) {  // peer closed: ends a close-delimited body, otherwise the response is lost
@@ -150,11 +191,14 @@ void ClientThread::do_read(uint32_t id) {
 void ClientThread::check_idle(uint32_t id) {
   // Readable while idle: the server closed the keep-alive connection (its keepalive timeout)
   // or sent something unasked. Either way the connection is unusable; not a request error.
+  // Over TLS the bytes may be a session ticket or a key update, which OpenSSL consumes: only
+  // application data, close_notify or an error make the connection unusable.
+  Conn& c = conns_[id];
   char byte;
-  ssize_t n = ::recv(conns_[id].fd.get(), &byte, 1, MSG_PEEK);
+  ssize_t n = c.tls.active() ? c.tls.read(read_buf_.get(), kReadBuffer) : ::recv(c.fd.get(), &byte, 1, MSG_PEEK);
   if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
   ++counts.idle_closed;
-  close_conn(conns_[id]);
+  close_conn(c, n == 0 ? TlsConn::End::clean : TlsConn::End::abort);
 }
 
 void ClientThread::complete(uint32_t id, uint64_t now, bool close_after) {
@@ -174,7 +218,7 @@ void ClientThread::complete(uint32_t id, uint64_t now, bool close_after) {
     if (bad_status) ++slot.errors;
   }
   c.state = State::idle;
-  if (close_after || !c.parser.keep_alive() || !run_.spec.keepalive) close_conn(c);
+  if (close_after || !c.parser.keep_alive() || !run_.spec.keepalive) close_conn(c, TlsConn::End::clean);
   // Closed loop: the next request leaves at once. Cannot recurse: a response needs an event.
   if (issuing_ && !open_loop_ && quota_left()) return start_attempt(id, now, now);
   push_idle(id);

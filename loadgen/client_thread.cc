@@ -90,7 +90,8 @@ void ClientThread::run() {
     drain();
     drain_end_ns = monotonic_ns();
   }
-  for (Conn& c : conns_) close_conn(c);
+  for (Conn& c : conns_)  // a healthy TLS connection ends with close_notify
+    close_conn(c, c.state == State::idle ? TlsConn::End::notify : TlsConn::End::abort);
   live_.sealed.store(seconds_.size(), std::memory_order_release);
   live_.finished.store(true, std::memory_order_release);
 }
@@ -221,11 +222,14 @@ void ClientThread::handle_event(uint32_t id, uint32_t events) {
     case State::connecting:
       if (events & kWritable) finish_connect(id);
       break;
-    case State::writing:
-      if (events & kWritable) continue_write(id);
+    case State::handshaking:  // TLS may want either direction: retrying is harmless
+      continue_handshake(id);
+      break;
+    case State::writing:  // over TLS a write may wait for a read (key update) and vice versa
+      if ((events & kWritable) || run_.tls) continue_write(id);
       break;
     case State::reading:
-      if (events & kReadable) do_read(id);
+      if ((events & kReadable) || run_.tls) do_read(id);
       break;
     case State::idle:
       if ((events & kReadable) && conns_[id].fd.valid()) check_idle(id);

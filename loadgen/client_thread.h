@@ -17,6 +17,7 @@
 #include "loadgen/response_parser.h"
 #include "loadgen/run_shared.h"
 #include "loadgen/schedule.h"
+#include "loadgen/tls.h"
 #include "core/unique_fd.h"
 
 struct epoll_event;
@@ -61,7 +62,7 @@ class ClientThread {
   uint64_t drain_end_ns = 0;   // last in-flight request resolved
 
  private:
-  enum class State : uint8_t { idle, connecting, writing, reading };
+  enum class State : uint8_t { idle, connecting, handshaking, writing, reading };
   enum class Failure : uint8_t { connect, write, read, reset, timeout, parse };
   struct Conn {
     UniqueFd fd;
@@ -70,6 +71,8 @@ class ClientThread {
     size_t written = 0;
     uint64_t intended_ns = 0, start_ns = 0;
     ResponseParser parser{8 * 1024};
+    TlsConn tls;  // https: active from the TCP connect to the close
+    TlsSessionCache session;  // https: the last session this slot had, offered on reconnect
   };
 
   // client_thread.cc: phases, scheduling, waiting
@@ -90,6 +93,8 @@ class ClientThread {
   void start_attempt(uint32_t id, uint64_t intended_ns, uint64_t now);
   void open_connection(uint32_t id, uint64_t now);
   void finish_connect(uint32_t id);
+  void connected(uint32_t id, uint64_t now);
+  void continue_handshake(uint32_t id);
   void begin_write(uint32_t id, uint64_t now);
   void continue_write(uint32_t id);
   void do_read(uint32_t id);
@@ -98,7 +103,7 @@ class ClientThread {
   void fail(uint32_t id, Failure kind, uint64_t now);
   void record(const Conn& c, uint64_t now);
   SecondSlot& slot_at(uint64_t now);
-  void close_conn(Conn& c);
+  void close_conn(Conn& c, TlsConn::End how = TlsConn::End::abort);
   void push_idle(uint32_t id);
   uint32_t pop_idle();
 

@@ -19,6 +19,9 @@ void Counts::add(const Counts& o) {
   connections_opened += o.connections_opened;
   connect += o.connect;
   connect_timeouts += o.connect_timeouts;
+  tls += o.tls;
+  tls_handshakes += o.tls_handshakes;
+  tls_resumed += o.tls_resumed;
   write += o.write;
   read += o.read;
   reset += o.reset;

@@ -17,6 +17,9 @@ struct Counts {
   uint64_t connections_opened = 0;  // successful TCP connects
   uint64_t connect = 0;           // refused, unreachable, or timed out (subset below)
   uint64_t connect_timeouts = 0;  // ⊂ connect
+  uint64_t tls = 0;               // ⊂ connect: TLS handshakes that failed (not timed out)
+  uint64_t tls_handshakes = 0;    // completed TLS handshakes (https)
+  uint64_t tls_resumed = 0;       // ⊂ tls_handshakes: resumed a cached session
   uint64_t write = 0;             // write errors other than reset
   uint64_t read = 0;              // read errors other than reset
   uint64_t reset = 0;    // ECONNRESET/EPIPE, or the peer closed before the response ended

@@ -33,6 +33,21 @@ Status resolve(RunShared& shared) {
   return {};
 }
 
+// https: the context every thread uses, then one handshake before any thread starts, so an
+// untrusted certificate stops the run at once with the reason.
+Status prepare_tls(RunShared& shared) {
+  const LoadSpec& spec = shared.spec;
+  if (!spec.tls) return {};
+  Result<std::unique_ptr<TlsContext>> ctx = TlsContext::create({spec.host, spec.tls_verify, spec.ca_file});
+  if (!ctx) return ctx.error();
+  shared.tls = std::move(*ctx);
+  double timeout = std::min(spec.connect_timeout_s, spec.request_timeout_s);
+  Result<TlsProbe> probe = probe_tls(*shared.tls, shared.address, shared.address_len, timeout);
+  if (!probe) return probe.error();
+  shared.tls_probe = *probe;
+  return {};
+}
+
 // Each connection needs a descriptor: raise the soft limit if the hard one allows, otherwise
 // say so up front rather than counting thousands of EMFILE "connect errors".
 Status ensure_fd_limit(uint32_t connections) {
@@ -74,6 +89,7 @@ Result<std::unique_ptr<LoadRun>> LoadRun::start(const LoadSpec& spec) {
   RunShared& shared = *run->shared_;
   shared.spec.threads = std::min(spec.threads, spec.connections);
   if (Status ok = resolve(shared); !ok) return ok.error();
+  if (Status ok = prepare_tls(shared); !ok) return ok.error();
   if (Status ok = ensure_fd_limit(spec.connections); !ok) return ok.error();
   if (Status ok = run->launch(); !ok) return ok.error();
   return run;

@@ -62,6 +62,8 @@ LoadResult LoadRun::merge() const {
   r.threads = static_cast<uint32_t>(clients_.size());
   r.interval_s = shared.spec.timeline_interval_s;
   r.paths = shared.spec.paths;
+  r.tls_protocol = shared.tls_probe.protocol;
+  r.tls_cipher = shared.tls_probe.cipher;
   r.path_latency.resize(shared.mix.requests.size());
   uint64_t window_end = 0, drain_end = 0;
   for (const auto& client : clients_) {

@@ -27,6 +27,7 @@ struct LoadResult {
   std::vector<TimelinePoint> timeline;  // one point per interval of the measured phase (+ drain)
   std::vector<std::string> paths;       // the request mix, as given
   std::vector<Histogram> path_latency;  // latency of each path of the mix (same order)
+  std::string tls_protocol, tls_cipher;  // https: what the probe handshake negotiated
 
   double achieved_rate() const { return duration_s > 0 ? counts.responses / duration_s : 0; }
   double issue_rate() const { return duration_s > 0 ? counts.attempts / duration_s : 0; }

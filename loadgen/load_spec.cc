@@ -98,6 +98,8 @@ Status validate(const LoadSpec& spec) {
   if (!positive(spec.timeline_interval_s) || spec.timeline_interval_s < 0.01)
     return usage("timeline interval must be >= 10ms");
   if (!std::isfinite(spec.stop_drain_s) || spec.stop_drain_s < 0) return usage("stop drain must be >= 0");
+  if (!spec.tls && (!spec.tls_verify || !spec.ca_file.empty()))
+    return usage("certificate options need an https target");
   return validate_mix(spec);
 }
 

@@ -25,6 +25,11 @@ struct LoadSpec {
   std::string body;  // sent with Content-Length when non-empty
   std::string content_type = "application/octet-stream";
   bool keepalive = true;  // false: `Connection: close`, one connection per request
+  // HTTPS: TLS over every connection, SNI and certificate check against `host`. Sessions are
+  // resumed on reconnects (one cache per thread), so close mode costs no full handshakes.
+  bool tls = false;
+  bool tls_verify = true;  // false: any certificate is accepted (curl -k)
+  std::string ca_file;     // PEM certificates to trust instead of the system CA store
   uint32_t connections = 16;
   uint32_t threads = 2;  // capped at `connections`
   double rate = 0;       // open loop: total requests/s; 0 = closed loop

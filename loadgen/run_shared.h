@@ -13,6 +13,7 @@
 
 #include "loadgen/load_spec.h"
 #include "loadgen/request_mix.h"
+#include "loadgen/tls.h"
 
 namespace wpm::loadgen {
 
@@ -26,6 +27,8 @@ struct RunShared {
   RequestMix mix;
   sockaddr_storage address{};
   socklen_t address_len = 0;
+  std::unique_ptr<TlsContext> tls;  // https targets only; shared read-only by the threads
+  TlsProbe tls_probe;
   uint64_t start_ns = 0;  // warm-up (or measured phase, without warm-up) begins
   std::atomic<bool> stop{false};
   std::atomic<uint64_t> stop_ns{0};

@@ -25,19 +25,29 @@ free_port() {
 
 wait_http() {  # wait_http URL: readiness by polling, bounded
   for _ in $(seq 1 200); do
-    curl -s -o /dev/null "$1" && return 0
+    curl -sk -o /dev/null "$1" && return 0
     sleep 0.05
   done
   echo "not ready: $1" >&2
   return 1
 }
 
-# start_nginx PORT WORKERS KEEPALIVE(on|off): a tiny "OK\n" response, no logs.
+# start_nginx PORT WORKERS KEEPALIVE(on|off) [tls]: a tiny "OK\n" response, no logs. With
+# `tls`, HTTPS with a self-signed certificate for 127.0.0.1, written to $NGINX_CERT.
 start_nginx() {
-  local port=$1 workers=$2 keepalive=$3 dir="$BENCH_TMP/nginx-$1"
+  local port=$1 workers=$2 keepalive=$3 tls=${4:-} dir="$BENCH_TMP/nginx-$1"
   mkdir -p "$dir"
   local ka="keepalive_timeout 0;"
   [ "$keepalive" = on ] && ka="keepalive_timeout 65; keepalive_requests 1000000;"
+  local listen="127.0.0.1:$port" ssl="" scheme=http
+  if [ "$tls" = tls ]; then
+    NGINX_CERT="$dir/cert.pem"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$dir/key.pem" \
+      -out "$NGINX_CERT" -days 1 -subj "/CN=wpm bench" -addext "subjectAltName=IP:127.0.0.1" 2>/dev/null
+    listen="$listen ssl"
+    ssl="ssl_certificate $NGINX_CERT; ssl_certificate_key $dir/key.pem; ssl_protocols TLSv1.2 TLSv1.3;"
+    scheme=https
+  fi
   cat > "$dir/nginx.conf" <<CONF
 worker_processes $workers;
 daemon off;
@@ -50,7 +60,8 @@ http {
   client_body_temp_path $dir; proxy_temp_path $dir; fastcgi_temp_path $dir;
   uwsgi_temp_path $dir; scgi_temp_path $dir;
   server {
-    listen 127.0.0.1:$port;
+    listen $listen;
+    $ssl
     location / { default_type text/plain; return 200 "OK\n"; }
   }
 }
@@ -58,7 +69,7 @@ CONF
   /usr/sbin/nginx -c "$dir/nginx.conf" -p "$dir" >/dev/null 2>&1 &
   STARTED_PIDS+=($!)
   NGINX_PID=$!
-  wait_http "http://127.0.0.1:$port/"
+  wait_http "$scheme://127.0.0.1:$port/"
 }
 
 # start_pool NAME CLASS WORKERS [extra serve flags…]: sets POOL_PID, POOL_URL, POOL_METRICS.

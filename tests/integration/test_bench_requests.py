@@ -11,15 +11,23 @@ from wpmtest import assert_report_schema, kill_group, wait_until
 
 NGINX = "/usr/sbin/nginx"
 LOG_FORMAT = "'$request_method $uri $http_x_one|$http_x_two|$content_length|$http_authorization'"
+TLS_LOG_FORMAT = LOG_FORMAT[:-1] + "|$ssl_protocol|$ssl_session_reused'"
 
 
-@pytest.fixture()
-def nginx(tmp_path, free_port):
-    """nginx on 127.0.0.1:free_port answering 200 "OK" to everything, one access-log line per
-    request (written unbuffered) to tmp_path/nginx/access.log."""
+def start_nginx(d, port, tls=False):
+    """nginx on 127.0.0.1:port answering 200 "OK" to everything, one access-log line per
+    request (written unbuffered) to d/access.log; with `tls`, over HTTPS with the certificate
+    d/cert.pem (made here by the openssl CLI, self-signed for 127.0.0.1)."""
     assert os.path.exists(NGINX), "nginx is missing: scripts/setup.sh test installs nginx-light"
-    d = tmp_path / "nginx"
-    d.mkdir()
+    listen, log_format, ssl = f"127.0.0.1:{port}", LOG_FORMAT, ""
+    if tls:
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                        "-nodes", "-keyout", str(d / "key.pem"), "-out", str(d / "cert.pem"), "-days", "1",
+                        "-subj", "/CN=wpm test", "-addext", "subjectAltName=IP:127.0.0.1"],
+                       check=True, capture_output=True, timeout=30)
+        listen += " ssl"
+        log_format = TLS_LOG_FORMAT
+        ssl = f"ssl_certificate {d}/cert.pem; ssl_certificate_key {d}/key.pem; ssl_protocols TLSv1.2 TLSv1.3;"
     conf = d / "nginx.conf"
     conf.write_text(f"""
 worker_processes 1;
@@ -28,31 +36,50 @@ pid {d}/nginx.pid;
 error_log {d}/error.log warn;
 events {{ worker_connections 1024; }}
 http {{
-  log_format probe {LOG_FORMAT};
+  log_format probe {log_format};
   access_log {d}/access.log probe;
   client_body_temp_path {d}; proxy_temp_path {d}; fastcgi_temp_path {d};
   uwsgi_temp_path {d}; scgi_temp_path {d};
   server {{
-    listen 127.0.0.1:{free_port};
+    listen {listen};
+    {ssl}
     location / {{ default_type text/plain; return 200 "OK\\n"; }}
   }}
 }}
 """)
-    proc = subprocess.Popen([NGINX, "-c", str(conf), "-p", str(d)], start_new_session=True,
+    return subprocess.Popen([NGINX, "-c", str(conf), "-p", str(d)], start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def nginx_on(tmp_path, port, tls):
+    d = tmp_path / "nginx"
+    d.mkdir()
+    proc = start_nginx(d, port, tls)
 
     def listening():
         try:
-            socket.create_connection(("127.0.0.1", free_port), timeout=0.5).close()
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
             return True
         except OSError:
             return False
 
     try:
         wait_until(listening, timeout=10, what="nginx listening")
-        yield free_port, d / "access.log"
+        yield port, d / "access.log"
     finally:
         kill_group(proc)
+
+
+@pytest.fixture()
+def nginx(tmp_path, free_port):
+    yield from nginx_on(tmp_path, free_port, tls=False)
+
+
+@pytest.fixture()
+def nginx_tls(tmp_path, free_port):
+    """(port, access log, certificate) of an HTTPS nginx with a self-signed certificate."""
+    for port, log in nginx_on(tmp_path, free_port, tls=True):
+        yield port, log, tmp_path / "nginx" / "cert.pem"
 
 
 def bench(binary, runtime_dir, out, *args):
@@ -156,3 +183,77 @@ def test_duration_reached_before_the_request_budget_is_said(binary, runtime_dir,
     assert "--requests 100000000: the measured phase reached --duration first" in res.stderr
     sent = json.loads((out / "report.json").read_text())["classes"][0]["summary"]["requests_sent"]
     assert 0 < sent < 100000000
+
+
+def test_https_post_with_body_and_headers_exactly_n(binary, runtime_dir, tmp_path, nginx_tls):
+    """The must-show of HTTPS: a self-signed nginx trusted through --ca-file; POST bodies and
+    custom headers over TLS; nginx's access log holds exactly the requests wpm counted."""
+    port, access_log, cert = nginx_tls
+    out = tmp_path / "report"
+    body = '{"name": "wpm", "tls": true}'
+    res = bench(binary, runtime_dir, out, "--target", f"https://127.0.0.1:{port}/api/items",
+                "--ca-file", str(cert), "--method", "POST", "-H", "X-One: first value",
+                "-H", "X-Two:second", "--body", body, "-n", "500", "--connections", "8",
+                "--client-threads", "2")
+    assert res.returncode == 0, res.stdout + res.stderr
+    lines = log_lines(access_log, 500)
+    assert len(lines) == 500
+    # Keep-alive: one handshake per connection, so no request rode a resumed session.
+    want = f"POST /api/items first value|second|{len(body)}|-|TLSv1.3|."
+    assert all(line == want for line in lines), lines[:3]
+    summary = json.loads((out / "report.json").read_text())["classes"][0]["summary"]
+    assert summary["requests_sent"] == 500 and summary["responses"] == 500
+    assert "TLS: TLSv1.3 " in res.stderr and "8 handshakes (0 resumed), 0 failed" in res.stderr, res.stderr
+
+
+def test_https_close_mode_resumes_sessions(binary, runtime_dir, tmp_path, nginx_tls):
+    port, access_log, cert = nginx_tls
+    res = bench(binary, runtime_dir, tmp_path / "report", "--target", f"https://127.0.0.1:{port}/c",
+                "--ca-file", str(cert), "--no-keepalive", "-n", "200", "--connections", "2",
+                "--client-threads", "1")
+    assert res.returncode == 0, res.stdout + res.stderr
+    lines = log_lines(access_log, 200)
+    assert len(lines) == 200 and all(line.startswith("GET /c -|-|-|-|TLSv1.3|") for line in lines), lines[:3]
+    # Each connection's first handshake is full, every later one resumes: nginx says "r".
+    assert sum(line.endswith("|r") for line in lines) == 200 - 2, lines[:5]
+    assert "200 handshakes (198 resumed), 0 failed" in res.stderr, res.stderr
+
+
+def test_https_self_signed_without_trust_fails_at_start(binary, runtime_dir, tmp_path, nginx_tls):
+    port, access_log, _ = nginx_tls
+    res = bench(binary, runtime_dir, tmp_path / "report", "--target", f"https://127.0.0.1:{port}/",
+                "-d", "10s")
+    assert res.returncode == 1, res.stdout + res.stderr
+    errors = [line for line in res.stderr.splitlines() if "[ERROR]" in line]
+    assert len(errors) == 1, res.stderr
+    assert "TLS verify failed: self-signed certificate" in errors[0], errors[0]
+    assert f"https://127.0.0.1:{port}" in errors[0] and "--ca-file" in errors[0] and "--insecure" in errors[0]
+    assert not access_log.exists() or access_log.read_text() == ""  # no request was sent
+
+
+def test_https_insecure_skips_verification(binary, runtime_dir, tmp_path, nginx_tls):
+    """--insecure as its TOML key; the report's config section records it."""
+    port, access_log, _ = nginx_tls
+    config = tmp_path / "bench.toml"
+    config.write_text(f'[load]\ntarget = "https://127.0.0.1:{port}/i"\ninsecure = true\n')
+    out = tmp_path / "report"
+    res = bench(binary, runtime_dir, out, "--config", str(config), "-n", "50", "--connections", "2",
+                "--client-threads", "1")
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert len(log_lines(access_log, 50)) == 50
+    assert json.loads((out / "report.json").read_text())["config"]["load.insecure"] == "true"
+
+
+@pytest.mark.parametrize("target,args,needle", [
+    ("http://127.0.0.1:9/", ["--insecure"], "--insecure: only for an https:// --target"),
+    ("http://127.0.0.1:9/", ["--ca-file", "/etc/hostname"], "--ca-file"),
+    ("https://127.0.0.1:9/", ["--ca-file", "/nonexistent/ca.pem"], "--ca-file"),
+    ("https://127.0.0.1:9/", ["--ca-file", "/etc/hostname"], "--ca-file"),
+    ("https://127.0.0.1:9/", ["--insecure", "--ca-file", "/etc/ssl/certs/ca-certificates.crt"],
+     "--insecure, --ca-file: give one of them"),
+])
+def test_bad_tls_options_exit_2(binary, runtime_dir, tmp_path, target, args, needle):
+    res = bench(binary, runtime_dir, tmp_path / "r", "--target", target, *args)
+    assert res.returncode == 2, res.stdout + res.stderr
+    errors = [line for line in res.stderr.splitlines() if "[ERROR]" in line]
+    assert len(errors) == 1 and needle in errors[0], res.stderr

@@ -7,4 +7,6 @@ namespace wpm::loadgen::alloc_counter {
 uint64_t count();  // operator new calls so far, all threads
 // operator new calls made by threads named "wpm-loadgen-*" (the engine's client threads).
 uint64_t loadgen_thread_count();
+// OpenSSL's own allocations (CRYPTO_malloc/realloc, not operator new) made by those threads.
+uint64_t openssl_loadgen_thread_count();
 }  // namespace wpm::loadgen::alloc_counter

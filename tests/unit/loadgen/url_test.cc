@@ -29,8 +29,25 @@ TEST(TargetUrl, DefaultsAndIpv6) {
   EXPECT_EQ(v6->host_header(), "[::1]:9000");
 }
 
+TEST(TargetUrl, Https) {
+  auto url = parse_target_url("https://example.test/api?x=1");
+  ASSERT_TRUE(url) << url.error().message;
+  EXPECT_TRUE(url->https);
+  EXPECT_EQ(url->port, 443);
+  EXPECT_EQ(url->host_header(), "example.test");
+  EXPECT_EQ(url->str(), "https://example.test:443/api?x=1");
+  auto other = parse_target_url("https://[::1]:8443");
+  ASSERT_TRUE(other) << other.error().message;
+  EXPECT_TRUE(other->https);
+  EXPECT_EQ(other->host_header(), "[::1]:8443");
+  auto plain = parse_target_url("http://example.test:443/");
+  ASSERT_TRUE(plain);
+  EXPECT_FALSE(plain->https);
+  EXPECT_EQ(plain->host_header(), "example.test:443");
+}
+
 TEST(TargetUrl, RejectsWhatItCannotBenchmark) {
-  for (const char* bad : {"https://a/", "ftp://a/", "127.0.0.1:80", "http://", "http://:80/",
+  for (const char* bad : {"https://u@a/", "ftp://a/", "127.0.0.1:80", "http://", "http://:80/",
                           "http://a:0/", "http://a:65536/", "http://a:x/", "http://a:/",
                           "http://u:p@a/", "http://[::1/", "http://a/b c"}) {
     auto url = parse_target_url(bad);
