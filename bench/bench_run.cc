@@ -91,7 +91,7 @@ Status BenchRun::measure() {
   loadgen::LoadSpec spec = load_spec(o);
   spec.host = url->host;
   spec.port = url->port;
-  if (!pool_ && o.paths == std::vector<std::string>{"/"}) {
+  if (!o.target.empty() && o.paths == std::vector<std::string>{"/"}) {  // the URL's own path
     spec.paths = {url->path};
     spec.weights.clear();
   }
