@@ -193,9 +193,44 @@ def test_wpm_serve_by_name_reconciles_and_reports_each_replacement(binary, runti
 def test_attach_options_are_checked_before_anything_starts(binary, runtime_dir, tmp_path, args,
                                                             words):
     out = tmp_path / "report"
+    inject = [] if "--pool-metrics needs" in words else ["--inject", "0.5s:abort:worker=0"]
     res = bench(binary, runtime_dir, out, "--target", "http://127.0.0.1:1/", "-d", "1s",
-                "--inject", "0.5s:abort:worker=0", *args)
+                *inject, *args)
     assert res.returncode == 2, res.stdout + res.stderr
     for w in words:
         assert w in res.stderr, res.stderr
     assert not out.exists()
+
+
+def test_status_and_signal_by_pid_of_a_gunicorn_master(binary, runtime_dir, gunicorn):
+    master = str(gunicorn["master"])
+    metrics = f"http://127.0.0.1:{gunicorn['metrics_port']}/metrics"
+    env = dict(os.environ, XDG_RUNTIME_DIR=runtime_dir)
+
+    def wpm(*args):
+        return subprocess.run([binary, *args], capture_output=True, text=True, timeout=60, env=env)
+
+    before = children_of(gunicorn["master"])
+    for _ in range(20):  # both workers serve some of these
+        assert serves(gunicorn["port"])
+    res = wpm("status", "--pid", master, "--metrics", metrics, "--json")
+    assert res.returncode == 0, res.stderr
+    state = json.loads(res.stdout)
+    assert state["master_pid"] == gunicorn["master"]
+    assert [w["pid"] for w in state["workers"]] == before  # indexed by age
+    assert [w["index"] for w in state["workers"]] == [0, 1]
+    assert sum(w["requests"] for w in state["workers"]) >= 20
+    assert all(w["rss_bytes"] > 1 << 20 for w in state["workers"])
+
+    res = wpm("signal", "term", "--pid", master, "--worker", "0", "--wait", "--wait-timeout", "20s")
+    assert res.returncode == 0, res.stderr
+    assert f"pid {before[0]}" in res.stdout and "worker 0 replaced" in res.stdout, res.stdout
+    res = wpm("signal", "ttin", "--pid", master, "--wait", "--wait-timeout", "20s")
+    assert res.returncode == 0, res.stderr
+    assert "pool has 3 workers" in res.stdout, res.stdout
+    assert len(children_of(gunicorn["master"])) == 3
+
+    res = wpm("signal", "quit", "--pid", master, "--worker", "7")
+    assert res.returncode != 0 and "no live worker '7'" in res.stderr, res.stderr
+    res = wpm("status", "--pid", "4194303")
+    assert res.returncode != 0 and "4194303" in res.stderr, res.stderr
