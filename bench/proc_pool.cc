@@ -9,10 +9,12 @@
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
+#include <iterator>
+#include <optional>
+#include <sstream>
 
 #include "core/clock.h"
 #include "core/process_identity.h"
-#include "supervisor/proc_sampler.h"
 
 namespace wpm::bench {
 namespace {
@@ -33,6 +35,32 @@ std::vector<ProcProcess> scan_children(int32_t parent) {
   }
   closedir(dir);
   return out;
+}
+
+struct Usage {
+  uint64_t rss_bytes = 0;
+  double cpu_seconds = 0;  // utime + stime
+};
+
+// RSS (/proc/<pid>/statm) and CPU time (/proc/<pid>/stat fields 14 and 15) of a live process.
+std::optional<Usage> read_usage(int32_t pid) {
+  static const long hz = sysconf(_SC_CLK_TCK), page = sysconf(_SC_PAGESIZE);
+  std::string base = "/proc/" + std::to_string(pid);
+  std::ifstream stat(base + "/stat"), statm(base + "/statm");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  size_t close = text.rfind(')');
+  if (close == std::string::npos) return std::nullopt;
+  std::istringstream fields(text.substr(close + 1));
+  std::string field;
+  uint64_t utime = 0, stime = 0, size = 0, rss = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {
+    if (i == 3 && (field == "Z" || field == "X")) return std::nullopt;
+    if (i == 14) utime = std::strtoull(field.c_str(), nullptr, 10);
+    if (i == 15) stime = std::strtoull(field.c_str(), nullptr, 10);
+  }
+  if (!(statm >> size >> rss)) return std::nullopt;
+  return Usage{rss * static_cast<uint64_t>(page > 0 ? page : 4096),
+               static_cast<double>(utime + stime) / static_cast<double>(hz > 0 ? hz : 100)};
 }
 
 std::string comm_of(int32_t pid) {
@@ -141,9 +169,9 @@ WorkerRow ProcPool::row_of(const WorkerIndex::Entry& e, uint64_t now_ns) const {
   row.times.replaced_pid = e.replaced_pid;
   row.times.replaced_death_ns = e.replaced_death_ns;
   if (now_ns > row.times.spawn_ns) row.uptime_seconds = ns_to_seconds(now_ns - row.times.spawn_ns);
-  if (Result<supervisor::ProcSample> s = supervisor::read_proc_sample(e.process.pid); s && !s->zombie) {
-    row.rss_bytes = s->rss_bytes;
-    row.cpu_seconds = ns_to_seconds(s->cpu_ns);
+  if (std::optional<Usage> u = read_usage(e.process.pid)) {
+    row.rss_bytes = u->rss_bytes;
+    row.cpu_seconds = u->cpu_seconds;
     // Over its whole life: one look has no earlier sample to take a window from.
     if (row.uptime_seconds > 0) row.cpu_percent = 100 * row.cpu_seconds / row.uptime_seconds;
   }

@@ -162,11 +162,10 @@ std::vector<Opt> load_options() {
 
 // A pool started elsewhere behind --target (bench/external_pool.h).
 std::vector<Opt> attach_options() {
-  Value<O> pid = count(&O::pool_pid, 1, 4194304);
-  pid.show = [](const O& o) { return o.pool_pid ? std::to_string(o.pool_pid) : std::string(); };  // 0 = unset
+  auto pool_name = [](const std::string& text) { return text.empty() ? Status{} : check_pool_name(text); };
   return {
-      {"--pool-pid", "target.pool_pid", "Attach to the pool whose master has this pid (workers: its children, by age); needs --target and --pool-metrics", pid},
-      {"--pool-name", "target.pool_name", "Attach to the `wpm serve` of this name started elsewhere (default --target and --pool-metrics from its state file)", text(&O::pool_name, check_pool_name, "NAME")},
+      {"--pool-pid", "target.pool_pid", "Attach to the pool whose master has this pid (workers: its children, by age; 0 = none); needs --target and --pool-metrics", count(&O::pool_pid, 0, 4194304)},
+      {"--pool-name", "target.pool_name", "Attach to the `wpm serve` of this name started elsewhere (default --target and --pool-metrics from its state file)", text(&O::pool_name, pool_name, "NAME")},
       {"--pool-metrics", "target.pool_metrics", "The attached pool's Prometheus endpoint", text(&O::pool_metrics, check_target, "URL")},
       {"--requests-metric", "target.requests_metric", "The attached pool's per-worker request counter, summed for reconciliation", text(&O::requests_metric, check_metric_name, "NAME")},
   };
