@@ -104,17 +104,18 @@ Result<PoolMetrics> ExternalPool::scrape() {
   PoolMetrics m;
   m.text = std::move(*body);
   m.requests = series.total;
+  if (now)
+    for (const WorkerRow& live : now->workers) last_seen_[live.worker_id] = live;
   for (const auto& [id, value] : series.by_worker) {
     WorkerRow row;
     row.worker_id = id;
-    row.requests = count_of(value);
-    row.state = WorkerState::exited;
+    bool alive = false;
     if (now)
-      for (const WorkerRow& live : now->workers)
-        if (live.worker_id == id) {
-          row = live;
-          row.requests = count_of(value);
-        }
+      for (const WorkerRow& live : now->workers) alive = alive || live.worker_id == id;
+    // An exited worker keeps the RSS and CPU of the last look that saw it alive.
+    if (auto last = last_seen_.find(id); last != last_seen_.end()) row = last->second;
+    if (!alive) row.state = WorkerState::exited;
+    row.requests = count_of(value);
     m.workers[id] = row;
   }
   return m;

@@ -40,6 +40,7 @@ class ExternalPool final : public Pool {
 
   ProcPool procs_;
   std::string base_url_, metrics_url_, requests_metric_;
+  std::map<std::string, WorkerRow> last_seen_;  // by worker_id (pid): the last live look
 };
 
 // A `wpm serve` started elsewhere, by name: its state file says where it listens and which
