@@ -7,6 +7,18 @@
 namespace wpm::bench {
 namespace {
 
+// A worker=K beyond the live workers of the pool now (plus one per TTIN injected) can never
+// be signalled: said before the run, not as an undelivered injection after it.
+Status check_inject_indices(const BenchOptions& o, size_t live) {
+  size_t most = live;
+  for (const InjectSpec& i : o.injects) most += i.signal == ControlSignal::ttin;
+  for (const InjectSpec& i : o.injects)
+    if (i.worker && *i.worker >= most)
+      return Error{"--inject '" + i.text + "': the attached pool has " + std::to_string(live) +
+                       " live workers (indices from 0)", kExitUsage};
+  return {};
+}
+
 Status validate_attached_pool(const BenchOptions& o) {
   auto usage = [](std::string text) { return Error{std::move(text), kExitUsage}; };
   if (o.pool_pid != 0 && !o.pool_name.empty())
@@ -22,14 +34,16 @@ Status validate_attached_pool(const BenchOptions& o) {
                    "reconciliation)");
     if (std::string why = master_problem(o.pool_pid); !why.empty())
       return usage("--pool-pid " + std::to_string(o.pool_pid) + ": " + why);
-    return {};
+    return check_inject_indices(o, live_children(o.pool_pid).size());
   }
   if (prefix_of_requests_metric(o.requests_metric).empty())
     return usage("--requests-metric '" + o.requests_metric + "': a wpm pool (--pool-name) " +
                  "names it PREFIX_worker_requests_total");
-  if (Result<PoolState> s = read_state_file(o.pool_name); !s)
-    return usage("--pool-name: " + s.error().message);
-  return {};
+  Result<PoolState> s = read_state_file(o.pool_name);
+  if (!s) return usage("--pool-name: " + s.error().message);
+  size_t live = 0;
+  for (const WorkerRow& w : s->workers) live += w.state != WorkerState::exited;
+  return check_inject_indices(o, live);
 }
 
 }  // namespace

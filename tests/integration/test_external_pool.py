@@ -202,6 +202,18 @@ def test_attach_options_are_checked_before_anything_starts(binary, runtime_dir, 
     assert not out.exists()
 
 
+def test_an_inject_beyond_the_live_workers_is_a_usage_error(binary, runtime_dir, tmp_path,
+                                                            gunicorn):
+    out = tmp_path / "report"
+    res = bench(binary, runtime_dir, out, "--target", f"http://127.0.0.1:{gunicorn['port']}/",
+                "--pool-pid", str(gunicorn["master"]),
+                "--pool-metrics", f"http://127.0.0.1:{gunicorn['metrics_port']}/metrics",
+                "--inject", "1s:abort:worker=2")
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert "worker=2" in res.stderr and "2 live workers" in res.stderr, res.stderr
+    assert not out.exists()
+
+
 def test_status_and_signal_by_pid_of_a_gunicorn_master(binary, runtime_dir, gunicorn):
     master = str(gunicorn["master"])
     metrics = f"http://127.0.0.1:{gunicorn['metrics_port']}/metrics"
