@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from wpmtest import kill_group, wait_until
+from wpmtest import assert_report_schema, kill_group, wait_until
 
 PYTHON = "/usr/bin/python3"  # Debian's, with Debian's gunicorn and prometheus_client
 
@@ -164,6 +164,10 @@ def test_gunicorn_by_pid_reconciles_and_reports_each_replacement(binary, runtime
     for pid in live:  # RSS and CPU from /proc
         assert rows[str(pid)]["state"] == "running" and rows[str(pid)]["rss_bytes"] > 1 << 20, rows
     assert sum(w["requests"] for w in cls["workers"]) >= rec["server_delta"]
+    assert_report_schema(out / "report.json")
+    check = subprocess.run([binary, "check-metrics", str(out / "report.prom")], capture_output=True,
+                           text=True, timeout=30)
+    assert check.returncode == 0, check.stdout + check.stderr  # Gunicorn's scrape included
 
 
 def test_wpm_serve_by_name_reconciles_and_reports_each_replacement(binary, runtime_dir, tmp_path,
