@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "bench/bench_run.h"
+#include "bench/external_pool.h"
 #include "bench/own_pool.h"
 #include "bench/slo.h"
 #include "bench/verdict.h"
@@ -87,12 +88,13 @@ Result<BenchOutcome> run_bench(const BenchOptions& o, const std::atomic<bool>& i
   out.result.config = o.config;
   SteadyClock clock;
   std::vector<std::pair<std::string, PoolOpener>> runs;
-  if (!o.target.empty()) runs.emplace_back("target", nullptr);
+  if (attaches_pool(o)) runs.emplace_back("target", [&o] { return attach_pool(o); });
+  else if (!o.target.empty()) runs.emplace_back("target", nullptr);
   else for (WorkerClass c : o.classes) runs.emplace_back(to_string(c), own_pool(o, c));
   std::vector<std::string> failures;  // classes that could not be measured at all
   for (auto& [label, opener] : runs) {
     if (interrupted.load()) break;
-    log_info("bench: ", opener ? label + " pool" : "target " + o.target);
+    log_info("bench: ", opener && !attaches_pool(o) ? label + " pool" : "target " + o.target);
     Result<ClassResult> cr = run_class(o, interrupted, clock, label, opener);
     if (!cr) {
       log_error("bench: ", cr.error().message);

@@ -102,7 +102,7 @@ Status BenchRun::measure() {
   spec.tls = url->https;
   spec.tls_verify = !o.insecure;
   spec.ca_file = o.ca_file;
-  if (!pool_ && o.paths == std::vector<std::string>{"/"}) {
+  if (!o.target.empty() && o.paths == std::vector<std::string>{"/"}) {  // the URL's own path
     spec.paths = {url->path};
     spec.weights.clear();
   }

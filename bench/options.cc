@@ -1,14 +1,60 @@
 #include "bench/options.h"
 
+#include "bench/external_pool.h"
+#include "bench/proc_pool.h"
 #include "bench/slo.h"
 #include "reports/regression.h"
 
 namespace wpm::bench {
+namespace {
+
+// A worker=K beyond the live workers of the pool now (plus one per TTIN injected) can never
+// be signalled: said before the run, not as an undelivered injection after it.
+Status check_inject_indices(const BenchOptions& o, size_t live) {
+  size_t most = live;
+  for (const InjectSpec& i : o.injects) most += i.signal == ControlSignal::ttin;
+  for (const InjectSpec& i : o.injects)
+    if (i.worker && *i.worker >= most)
+      return Error{"--inject '" + i.text + "': the attached pool has " + std::to_string(live) +
+                       " live workers (indices from 0)", kExitUsage};
+  return {};
+}
+
+Status validate_attached_pool(const BenchOptions& o) {
+  auto usage = [](std::string text) { return Error{std::move(text), kExitUsage}; };
+  if (o.pool_pid != 0 && !o.pool_name.empty())
+    return usage("--pool-pid, --pool-name: give one of them");
+  if (!attaches_pool(o)) {
+    if (!o.pool_metrics.empty()) return usage("--pool-metrics needs --pool-pid or --pool-name");
+    return {};
+  }
+  if (o.pool_pid != 0) {
+    if (o.target.empty()) return usage("--pool-pid needs --target URL (where the pool serves)");
+    if (o.pool_metrics.empty())
+      return usage("--pool-pid needs --pool-metrics URL (the pool's Prometheus endpoint, for "
+                   "reconciliation)");
+    if (std::string why = master_problem(o.pool_pid); !why.empty())
+      return usage("--pool-pid " + std::to_string(o.pool_pid) + ": " + why);
+    return check_inject_indices(o, live_children(o.pool_pid).size());
+  }
+  if (prefix_of_requests_metric(o.requests_metric).empty())
+    return usage("--requests-metric '" + o.requests_metric + "': a wpm pool (--pool-name) " +
+                 "names it PREFIX_worker_requests_total");
+  Result<PoolState> s = read_state_file(o.pool_name);
+  if (!s) return usage("--pool-name: " + s.error().message);
+  size_t live = 0;
+  for (const WorkerRow& w : s->workers) live += w.state != WorkerState::exited;
+  return check_inject_indices(o, live);
+}
+
+}  // namespace
 
 Status validate(const BenchOptions& o) {
   auto usage = [](std::string text) { return Error{std::move(text), kExitUsage}; };
-  if (!o.target.empty() && !o.injects.empty())
-    return usage("--inject needs a pool to signal, and --target runs none; drop --inject or --target");
+  if (Status s = validate_attached_pool(o); !s) return s;
+  if (!o.target.empty() && !o.injects.empty() && !attaches_pool(o))
+    return usage("--inject needs a pool to signal, and --target runs none; name the pool behind "
+                 "it with --pool-pid or --pool-name, or drop --inject");
   if (!(o.interval_s >= 0.01 && o.interval_s <= 60))
     return usage("--interval must be between 10ms and 60s");
   if (!(o.max_error_ratio >= 0 && o.max_error_ratio <= 1))

@@ -50,6 +50,12 @@ struct BenchOptions {
   std::string target;  // URL: benchmark it, spawn no pool
   bool insecure = false;  // https target: accept any certificate (curl -k)
   std::string ca_file;    // https target: trust these PEM certificates, not the system store
+  // A pool started elsewhere, attached to (external_pool.h): its master's pid, or the name of
+  // a `wpm serve`; its /metrics and the per-worker requests counter summed for reconciliation.
+  int32_t pool_pid = 0;  // 0 = none
+  std::string pool_name;
+  std::string pool_metrics;  // URL; for pool_name, default from its state file
+  std::string requests_metric = "gunicorn_worker_requests_total";
   // Resolution of the client and server timelines (loadgen intervals, scrape schedule).
   double interval_s = 0.1;
   // A class fails (exit 3) when errors / requests that ended exceed this. An injected abort or
@@ -73,6 +79,9 @@ struct BenchOptions {
   // The effective options as text, for the report's "config" section (keyed by TOML key).
   std::map<std::string, std::string> config;
 };
+
+// True when the run attaches to a pool it did not start (--pool-pid or --pool-name).
+inline bool attaches_pool(const BenchOptions& o) { return o.pool_pid != 0 || !o.pool_name.empty(); }
 
 // Cross-field checks made before anything starts, for every caller of run_bench (cli/ checks
 // each value's range as it parses): usage errors (exit 2) naming the flag.

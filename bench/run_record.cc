@@ -55,9 +55,10 @@ InjectionTimes exact_times(const RunRecord& run, const InjectionRecord& r) {
   const WorkerTimes& w = next->times;
   if (w.replaced_pid == r.pid && w.replaced_death_ns != 0) t.worker_gone = since_origin(w.replaced_death_ns);
   t.replacement_spawned = since_origin(w.spawn_ns);
-  t.replacement_ready = since_origin(w.ready_ns);
+  // A pool seen through /proc (external_pool.h) has no readiness record: the poll's time stays.
+  if (w.ready_ns != 0) t.replacement_ready = since_origin(w.ready_ns);
   t.first_request = since_origin(w.first_request_ns);
-  t.exact = true;
+  t.exact = w.ready_ns != 0;
   return t;
 }
 

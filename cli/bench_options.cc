@@ -65,6 +65,11 @@ Status check_slo(const std::string& text) {
   return {};
 }
 
+Status check_metric_name(const std::string& text) {
+  if (check_metric_prefix(text)) return {};
+  return Error{"'" + text + "' is not a Prometheus metric name ([a-zA-Z_][a-zA-Z0-9_]*)", kExitUsage};
+}
+
 Status check_target(const std::string& text) { return text.empty() ? Status{} : check_http_url(text); }
 
 Status check_path(const std::string& text) {
@@ -173,6 +178,17 @@ std::vector<Opt> load_options() {
   };
 }
 
+// A pool started elsewhere behind --target (bench/external_pool.h).
+std::vector<Opt> attach_options() {
+  auto pool_name = [](const std::string& text) { return text.empty() ? Status{} : check_pool_name(text); };
+  return {
+      {"--pool-pid", "target.pool_pid", "Attach to the pool whose master has this pid (workers: its children, by age; 0 = none); needs --target and --pool-metrics", count(&O::pool_pid, 0, 4194304)},
+      {"--pool-name", "target.pool_name", "Attach to the `wpm serve` of this name started elsewhere (default --target and --pool-metrics from its state file)", text(&O::pool_name, pool_name, "NAME")},
+      {"--pool-metrics", "target.pool_metrics", "The attached pool's Prometheus endpoint", text(&O::pool_metrics, check_target, "URL")},
+      {"--requests-metric", "target.requests_metric", "The attached pool's per-worker request counter, summed for reconciliation", text(&O::requests_metric, check_metric_name, "NAME")},
+  };
+}
+
 std::vector<Opt> report_options() {
   std::vector<Opt> out{
       {"--out,-o", "report.out", "Report directory", text(&O::out_dir, check_not_empty, "DIR")},
@@ -241,7 +257,7 @@ BenchOptions default_scenario() {
 
 OptionTable<BenchOptions> bench_option_table() {
   std::vector<Opt> all;
-  for (auto group : {pool_options, load_options, report_options, push_and_gate_options})
+  for (auto group : {pool_options, load_options, report_options, push_and_gate_options, attach_options})
     for (Opt& opt : group()) all.push_back(std::move(opt));
   return OptionTable<BenchOptions>(std::move(all));
 }
@@ -250,9 +266,10 @@ namespace {
 
 // Why an injection cannot run in this scenario, or "" when it can.
 std::string misfit(const InjectSpec& spec, const BenchOptions& o) {
-  if (!o.target.empty()) return "--target starts no pool to signal";
+  if (!o.target.empty() && !attaches_pool(o))
+    return "--target starts no pool to signal (name it with --pool-pid or --pool-name)";
   if (spec.at_s >= o.duration_s) return "not within --duration " + format_duration(o.duration_s);
-  if (spec.worker && *spec.worker >= o.workers)
+  if (spec.worker && !attaches_pool(o) && *spec.worker >= o.workers)
     return "no worker " + std::to_string(*spec.worker) + " with --workers " + std::to_string(o.workers);
   return "";
 }
@@ -267,6 +284,11 @@ bool are_default_injects(const std::vector<InjectSpec>& injects) {
 
 Status check_injects(BenchOptions& o) {
   bool defaults = are_default_injects(o.injects);
+  if (defaults && attaches_pool(o)) {  // a pool started elsewhere: signalled only when asked
+    log_info("default scenario: injections left out (an attached pool is signalled only by --inject)");
+    o.injects.clear();
+    return {};
+  }
   std::vector<InjectSpec> kept;
   for (const InjectSpec& spec : o.injects) {
     std::string why = misfit(spec, o);

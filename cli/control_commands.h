@@ -22,6 +22,9 @@ struct StatusOptions {
   std::string name = "wpm";
   int32_t pid = 0;
   bool json = false;
+  // For --pid of a pool wpm did not start (seen through /proc): its /metrics, for requests.
+  std::string metrics;
+  std::string requests_metric = "gunicorn_worker_requests_total";
 };
 
 OptionTable<SignalOptions> signal_option_table();
