@@ -104,12 +104,19 @@ void write_route(std::ostringstream& out, const Route& r) {
   if (r.raise_share > 0) out << "raise = " << number_text(r.raise_share) << "\n";
 }
 
+// A TOML comment admits no control character but tab: others become '?'.
+std::string comment(std::string line) {
+  for (char& c : line)
+    if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f) c = '?';
+  return line.empty() ? "#" : "# " + line;
+}
+
 }  // namespace
 
 std::string write_profile(const Profile& profile, const std::string& header) {
   std::ostringstream out;
   std::istringstream lines(header);
-  for (std::string line; std::getline(lines, line);) out << (line.empty() ? "#" : "# " + line) << "\n";
+  for (std::string line; std::getline(lines, line);) out << comment(line) << "\n";
   if (!header.empty()) out << "\n";
   out << "[profile]\nname = " << toml_string(profile.name) << "\n";
   for (const Route& r : profile.routes) write_route(out, r);

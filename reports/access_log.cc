@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 
 namespace wpm {
 namespace {
@@ -14,10 +15,42 @@ constexpr std::string_view kGunicornDefault =
     R"(%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s")";
 constexpr std::string_view kCommon = R"(%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s)";
 
+// Bytes outside printable ASCII as \xNN: a reason ends up in TOML comments and on a terminal.
+std::string printable(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (u >= 0x20 && u < 0x7f) {
+      out += c;
+      continue;
+    }
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "\\x%02x", u);
+    out += buf;
+  }
+  return out;
+}
+
 std::string quoted(std::string_view text) {
   constexpr size_t kMax = 40;
-  if (text.size() > kMax) return "'" + std::string(text.substr(0, kMax)) + "...'";
-  return "'" + std::string(text) + "'";
+  if (text.size() > kMax) return "'" + printable(text.substr(0, kMax)) + "...'";
+  return "'" + printable(text) + "'";
+}
+
+// Bytes outside printable ASCII percent-encoded, as a client would have sent them.
+std::string percent_encoded(std::string_view path) {
+  std::string out;
+  for (char c : path) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (u > 0x20 && u < 0x7f) {
+      out += c;
+      continue;
+    }
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "%%%02X", u);
+    out += buf;
+  }
+  return out;
 }
 
 template <class T>
@@ -126,7 +159,7 @@ std::optional<std::string> target_path(std::string_view target) {
     target = slash == std::string_view::npos ? "/" : target.substr(slash);
   }
   if (target.empty() || target.front() != '/') return std::nullopt;
-  return std::string(target.substr(0, target.find_first_of("?#")));
+  return percent_encoded(target.substr(0, target.find_first_of("?#")));
 }
 
 std::optional<std::string> set_request_line(std::string_view v, AccessRecord& r) {
@@ -216,7 +249,11 @@ std::optional<LineMismatch> match(const LinePattern& p, std::string_view line, A
       continue;
     }
     std::optional<size_t> end = field_end(p, i, line, pos);
-    if (!end) return LineMismatch{pos + 1, "%(" + t.text + ")s runs to the end of the line"};
+    if (!end) {
+      bool bracket = t.field == Field::time_local && line.substr(pos, 1) == "[";
+      std::string after = bracket ? "']'" : quoted(p.tokens[i + 1].text);
+      return LineMismatch{pos + 1, "no " + after + " after %(" + t.text + ")s"};
+    }
     if (std::optional<std::string> why = set_field(t.field, line.substr(pos, *end - pos), r))
       return LineMismatch{pos + 1, *why};
     pos = *end;
