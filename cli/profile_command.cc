@@ -96,7 +96,8 @@ OptionTable<ProfileOptions> profile_option_table() {
       {"--from-access-log", "", "Access log to fit (- = standard input)",
        text(&O::from_access_log, check_not_empty, "FILE"), true},
       {"--output,-o", "", "Profile TOML file (- = standard output)", text(&O::output, check_not_empty, "FILE")},
-      {"--format", "", "Log format: combined/common with a trailing request time, gunicorn = its default plus %(D)s",
+      {"--format", "", "Log format: gunicorn (its default format plus %(D)s), combined or common with a trailing request time "
+       "(integer microseconds or decimal seconds), auto (combined or common)",
        parsed<O, AccessLogFormat>(&O::format, parse_format, format_name, "FORMAT",
                                   {"auto", "gunicorn", "combined", "common"})},
       {"--log-format", "", "Gunicorn access_log_format of the log, e.g. '%(h)s \"%(r)s\" %(s)s %(b)s %(D)s'",

@@ -9,6 +9,8 @@ import tomllib
 import uuid
 from statistics import NormalDist
 
+from wpmtest import http_request, kill_group, wait_until
+
 Z99 = NormalDist().inv_cdf(0.99)
 START = 1796666147  # 2026-12-07T17:55:47Z
 SPAN_S = 600
@@ -116,6 +118,10 @@ def check_recovered(profile, expected_routes, counts):
         assert set(got) == set(want), (template, got, want)
         for code, share in want.items():
             assert abs(got[code] - share) < 1e-5, (template, code, got[code], share)
+        bounds = [seconds_of(b) for b in route["io"]["bounds"]]
+        assert all(a < b for a, b in zip(bounds, bounds[1:])) and bounds[0] > 0
+        assert len(route["io"]["weights"]) == len(bounds) and min(route["io"]["weights"]) > 0
+        assert sum(got.values()) <= 1
         sizes = route["response_bytes"]
         assert sizes["dist"] == "histogram" and all(isinstance(b, int) for b in sizes["bounds"])
         assert 100 <= sizes["bounds"][0] and sizes["bounds"][-1] < 5000, sizes
@@ -191,3 +197,73 @@ def test_bad_input_is_a_usage_error(binary, tmp_path):
     assert atom.returncode == 2 and "--log-format" in atom.stderr and "no request time" in atom.stderr
     none = run_profile(binary)
     assert none.returncode == 2 and "--from-access-log" in none.stderr
+
+
+GUNICORN_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(D)s'
+WSGI_APP = """
+import time
+
+def app(environ, start_response):
+    path = environ["PATH_INFO"]
+    status, body = "200 OK", b"i" * 50
+    if path.startswith("/users/"):
+        time.sleep(0.02)
+        body = b"u" * 300
+    elif not path.startswith("/items/"):
+        status, body = "404 Not Found", b"no"
+    start_response(status, [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+    return [body]
+"""
+
+
+def test_real_gunicorn_access_log(binary, tmp_path):
+    """Debian's Gunicorn with its default access_log_format plus %(D)s, as the README says."""
+    (tmp_path / "app.py").write_text(WSGI_APP)
+    access, errors = tmp_path / "access.log", tmp_path / "error.log"
+    proc = subprocess.Popen(
+        ["/usr/bin/gunicorn", "--chdir", str(tmp_path), "--bind", "127.0.0.1:0", "--workers", "1",
+         "--access-logfile", str(access), "--access-logformat", GUNICORN_FORMAT,
+         "--error-logfile", str(errors), "app:app"],
+        start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        def listening_port():
+            m = re.search(r"Listening at: http://127\.0\.0\.1:(\d+)",
+                          errors.read_text() if errors.exists() else "")
+            booted = m and "Booting worker" in errors.read_text()
+            return int(m.group(1)) if booted else None
+        port = wait_until(listening_port, 30, what="gunicorn listening")
+        paths = ([f"/users/{i * 7919}" for i in range(30)] +
+                 [f"/items/{uuid.uuid4()}?fields=all" for _ in range(15)] + ["/nope"] * 5)
+        for path in paths:
+            status, _ = http_request(port, path)[:2]
+            assert status == (404 if path == "/nope" else 200)
+        wait_until(lambda: access.exists() and access.read_text().count("\n") == len(paths), 10,
+                   what="every request in the access log")
+    finally:
+        kill_group(proc)
+    res = run_profile(binary, "--from-access-log", str(access), "--format", "gunicorn")
+    assert res.returncode == 0, res.stderr
+    assert "lines: 50 read, 50 parsed (100.00 %), 0 skipped" in res.stderr, res.stderr
+    assert "routes: 3 (method + template)" in res.stderr
+    routes = {r["path"]: r for r in tomllib.loads(res.stdout)["route"]}
+    assert set(routes) == {"/users/{id}", "/items/{id}", "/nope"}
+    assert [routes[p]["weight"] for p in ("/users/{id}", "/items/{id}", "/nope")] == [60, 30, 10]
+    users = routes["/users/{id}"]
+    assert 0.02 <= histogram_or_fixed_quantile(users["io"], 0.5) < 0.5, users["io"]
+    assert users["response_bytes"] == {"dist": "fixed", "value": 300}
+    assert routes["/nope"]["status"] == {"404": 1}
+    assert "status" not in routes["/items/{id}"]
+
+
+def histogram_or_fixed_quantile(dist, q):
+    return seconds_of(dist["value"]) if dist["dist"] == "fixed" else histogram_quantile(dist, q)
+
+
+def test_man_page_and_completions_list_the_profile_flags(binary):
+    man = subprocess.run([binary, "help-man"], capture_output=True, text=True, timeout=30).stdout
+    bash = subprocess.run([binary, "help-completion", "bash"], capture_output=True, text=True,
+                          timeout=30).stdout
+    assert "wpm profile [OPTIONS]" in man
+    for flag in ("--from-access-log", "--output", "--format", "--log-format", "--name", "--max-routes"):
+        assert flag.replace("-", "\\-") in man, flag
+        assert flag in bash, flag
