@@ -181,6 +181,9 @@ std::optional<std::string> set_duration(std::string_view v, double scale, bool w
   double d = 0;
   if (whole ? whole_number(v, n) : decimal(v, d)) {
     r.duration_s = whole ? static_cast<double>(n) * scale : d * scale;
+    size_t point = v.find('.');
+    int decimals = point == std::string_view::npos ? 0 : static_cast<int>(v.size() - point - 1);
+    r.resolution_s = std::max(1e-6, scale * std::pow(10.0, -decimals));
     return std::nullopt;
   }
   return "request time " + quoted(v) + " is not " + (whole ? "an integer" : "a number");

@@ -30,6 +30,7 @@ struct AccessRecord {
   int status = 0;
   uint64_t response_bytes = 0;  // "-" counts as 0
   double duration_s = 0;
+  double resolution_s = 1e-6;  // the time field's step: 1e-6 for %(D)s, 1e-3 for "0.004", 1 for %(T)s
   std::optional<double> time_unix;  // when the format has %(t)s
 };
 

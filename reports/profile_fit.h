@@ -28,6 +28,11 @@ std::string route_template(std::string_view path);
 // starts at 0) and rounded to multiples of `resolution`.
 Distribution fit_histogram(std::vector<double> values, double floor, double resolution);
 
+// Values logged with a coarse step (nginx's $request_time in ms): each run of equal values v
+// spread evenly over the interval that rounds to v, (v - step/2, v + step/2] (from 0 at the
+// bottom), so a fit does not see a staircase. Sorts `values`.
+void spread_rounded(std::vector<double>& values, double step);
+
 struct FitOptions {
   std::string name = "access-log";
   size_t max_routes = 100;  // the busiest routes; the rest are left out and counted
@@ -50,6 +55,7 @@ class ProfileFitter {
  private:
   struct RouteSamples {
     std::vector<double> seconds;
+    double step = 1e-6;  // the coarsest time resolution seen
     std::vector<double> bytes;
     std::map<int, size_t> statuses;
   };

@@ -151,8 +151,9 @@ def test_gunicorn_log_recovers_distributions_and_counts_skipped(binary, tmp_path
 def test_combined_with_nginx_seconds_from_stdin_to_stdout(binary, tmp_path):
     log = tmp_path / "nginx.log"
     total = 10000
-    # nginx's $request_time has millisecond resolution: a median within 5 % needs tens of ms.
-    routes = ROUTES[1:3]
+    # nginx's $request_time has millisecond resolution: the 5 ms route is recovered from
+    # values spread over their rounding intervals; the 0.3 ms route cannot be.
+    routes = ROUTES[:3]
     counts, bad = generate_log(log, routes, total, garbage=10, time_field=lambda s: f"{s:.3f}")
     res = run_profile(binary, "--from-access-log", "-", "--name", "shop", stdin=log.read_text())
     assert res.returncode == 0, res.stderr

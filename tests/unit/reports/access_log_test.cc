@@ -18,6 +18,7 @@ TEST(AccessLog, GunicornDefaultPlusMicroseconds) {
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->response_bytes, 512u);
   EXPECT_DOUBLE_EQ(r->duration_s, 4210e-6);
+  EXPECT_DOUBLE_EQ(r->resolution_s, 1e-6);
   ASSERT_TRUE(r->time_unix);
   EXPECT_DOUBLE_EQ(*r->time_unix, 1796666147);  // date -d '2026-12-07T17:55:47Z' +%s
 }
@@ -40,6 +41,7 @@ TEST(AccessLog, CombinedWithNginxRequestTimeInSeconds) {
   EXPECT_EQ(r->status, 201);
   EXPECT_EQ(r->response_bytes, 0u);
   EXPECT_DOUBLE_EQ(r->duration_s, 0.125);
+  EXPECT_DOUBLE_EQ(r->resolution_s, 0.001);
   EXPECT_DOUBLE_EQ(*r->time_unix, 1796666147);  // +0100 is an hour ahead of UTC
 }
 

@@ -84,6 +84,30 @@ AccessRecord record(std::string method, std::string path, int status, double sec
   return r;
 }
 
+TEST(SpreadRounded, TiesFillTheirRoundingInterval) {
+  std::vector<double> v{0.005, 0.004, 0.005, 0.000, 0.005, 0.005};
+  spread_rounded(v, 0.001);
+  std::vector<double> want{0.0005, 0.0045, 0.00475, 0.005, 0.00525, 0.0055};
+  ASSERT_EQ(v.size(), want.size());
+  for (size_t i = 0; i < v.size(); ++i) EXPECT_NEAR(v[i], want[i], 1e-12) << i;
+}
+
+TEST(ProfileFitter, MillisecondLogsKeepTheMedianOfAFastRoute) {
+  // A lognormal route with p50 = 5 ms logged as nginx does, with 3 decimals in seconds.
+  std::mt19937_64 rng(3);
+  std::lognormal_distribution<double> dist(std::log(0.005), std::log(10.0) / 2.3263478740408408);
+  ProfileFitter fitter;
+  for (int i = 0; i < 100000; ++i) {
+    AccessRecord r = record("GET", "/x", 200, std::round(dist(rng) * 1e3) / 1e3, 1);
+    r.resolution_s = 1e-3;
+    fitter.add(r);
+  }
+  Distribution io = fitter.finish({"x", 10}).profile.routes.at(0).io;
+  EXPECT_NEAR(histogram_quantile(io, 0.5), 0.005, 0.05 * 0.005);
+  EXPECT_NEAR(histogram_quantile(io, 0.99), 0.050, 0.05 * 0.050);
+}
+
+
 TEST(ProfileFitter, WeightsMethodsStatusMixAndBusiestFirst) {
   ProfileFitter fitter;
   for (int i = 0; i < 600; ++i) fitter.add(record("GET", "/users/" + std::to_string(i), i % 100 == 0 ? 404 : 200, 0.002, 300));
