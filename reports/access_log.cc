@@ -215,8 +215,12 @@ std::optional<std::string> set_field(Field f, std::string_view v, AccessRecord& 
       }
       return "response size " + quoted(v) + " is not a byte count or -";
     case Field::micros: return set_duration(v, 1e-6, true, r);
-    case Field::millis: return set_duration(v, 1e-3, false, r);
-    case Field::seconds: return set_duration(v, 1, false, r);
+    case Field::millis:
+      r.truncated = true;
+      return set_duration(v, 1e-3, false, r);
+    case Field::seconds:
+      r.truncated = true;
+      return set_duration(v, 1, false, r);
     case Field::time_auto:
       return set_duration(v, v.find('.') == std::string_view::npos ? 1e-6 : 1,
                           v.find('.') == std::string_view::npos, r);

@@ -31,6 +31,9 @@ struct AccessRecord {
   uint64_t response_bytes = 0;  // "-" counts as 0
   double duration_s = 0;
   double resolution_s = 1e-6;  // the time field's step: 1e-6 for %(D)s, 1e-3 for "0.004", 1 for %(T)s
+  // Gunicorn's %(M)s and %(T)s cut the time down to the step (v stands for [v, v + step));
+  // nginx's $request_time is a difference of truncated clocks, centred on v.
+  bool truncated = false;
   std::optional<double> time_unix;  // when the format has %(t)s
 };
 

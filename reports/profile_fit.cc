@@ -74,9 +74,9 @@ std::string percent(size_t part, size_t whole) {
 }
 
 Route fit_route(const std::string& path, const std::string& method, size_t total,
-                std::vector<double> seconds, double step, const std::vector<double>& bytes,
-                const std::map<int, size_t>& statuses) {
-  if (step > 1e-6) spread_rounded(seconds, step);
+                std::vector<double> seconds, double step, bool truncated,
+                const std::vector<double>& bytes, const std::map<int, size_t>& statuses) {
+  if (step > 1e-6) spread_rounded(seconds, step, truncated);
   Route r;
   r.path = path;
   r.method = method;
@@ -107,12 +107,12 @@ std::string route_template(std::string_view path) {
   return out.empty() ? "/" : out;
 }
 
-void spread_rounded(std::vector<double>& values, double step) {
+void spread_rounded(std::vector<double>& values, double step, bool truncated) {
   std::sort(values.begin(), values.end());
   for (size_t begin = 0, end = 0; begin < values.size(); begin = end) {
     double v = values[begin];
     while (end < values.size() && values[end] == v) ++end;
-    double low = std::max(0.0, v - step / 2), high = v + step / 2;
+    double low = truncated ? v : std::max(0.0, v - step / 2), high = truncated ? v + step : v + step / 2;
     double m = static_cast<double>(end - begin);
     for (size_t k = begin; k < end; ++k) values[k] = low + (high - low) * static_cast<double>(k - begin + 1) / m;
   }
@@ -145,6 +145,7 @@ void ProfileFitter::add(const AccessRecord& record) {
   RouteSamples& s = routes_[{route_template(record.path), record.method}];
   s.seconds.push_back(record.duration_s);
   s.step = std::max(s.step, record.resolution_s);
+  s.truncated = s.truncated || record.truncated;
   s.bytes.push_back(static_cast<double>(record.response_bytes));
   ++s.statuses[record.status];
   ++requests_;
@@ -168,7 +169,7 @@ FitResult ProfileFitter::finish(const FitOptions& options) const {
       out.requests_left_out += s.seconds.size();
       continue;
     }
-    out.profile.routes.push_back(fit_route(key.first, key.second, requests_, s.seconds, s.step, s.bytes, s.statuses));
+    out.profile.routes.push_back(fit_route(key.first, key.second, requests_, s.seconds, s.step, s.truncated, s.bytes, s.statuses));
   }
   return out;
 }

@@ -29,9 +29,9 @@ std::string route_template(std::string_view path);
 Distribution fit_histogram(std::vector<double> values, double floor, double resolution);
 
 // Values logged with a coarse step (nginx's $request_time in ms): each run of equal values v
-// spread evenly over the interval that rounds to v, (v - step/2, v + step/2] (from 0 at the
-// bottom), so a fit does not see a staircase. Sorts `values`.
-void spread_rounded(std::vector<double>& values, double step);
+// spread evenly over the interval it stands for, (v - step/2, v + step/2] (from 0 at the
+// bottom), or (v, v + step] when `truncated`, so a fit does not see a staircase. Sorts `values`.
+void spread_rounded(std::vector<double>& values, double step, bool truncated = false);
 
 struct FitOptions {
   std::string name = "access-log";
@@ -56,6 +56,7 @@ class ProfileFitter {
   struct RouteSamples {
     std::vector<double> seconds;
     double step = 1e-6;  // the coarsest time resolution seen
+    bool truncated = false;
     std::vector<double> bytes;
     std::map<int, size_t> statuses;
   };

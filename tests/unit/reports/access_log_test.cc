@@ -42,6 +42,7 @@ TEST(AccessLog, CombinedWithNginxRequestTimeInSeconds) {
   EXPECT_EQ(r->response_bytes, 0u);
   EXPECT_DOUBLE_EQ(r->duration_s, 0.125);
   EXPECT_DOUBLE_EQ(r->resolution_s, 0.001);
+  EXPECT_FALSE(r->truncated);
   EXPECT_DOUBLE_EQ(*r->time_unix, 1796666147);  // +0100 is an hour ahead of UTC
 }
 
@@ -104,6 +105,8 @@ TEST(AccessLog, UserFormatInGunicornSyntax) {
   EXPECT_EQ(r->path, "/a/b");
   EXPECT_EQ(r->status, 204);
   EXPECT_DOUBLE_EQ(r->duration_s, 0.0125);
+  EXPECT_DOUBLE_EQ(r->resolution_s, 1e-4);
+  EXPECT_TRUE(r->truncated);
 }
 
 TEST(AccessLog, UserFormatErrorsNameTheProblem) {

@@ -90,6 +90,9 @@ TEST(SpreadRounded, TiesFillTheirRoundingInterval) {
   std::vector<double> want{0.0005, 0.0045, 0.00475, 0.005, 0.00525, 0.0055};
   ASSERT_EQ(v.size(), want.size());
   for (size_t i = 0; i < v.size(); ++i) EXPECT_NEAR(v[i], want[i], 1e-12) << i;
+  std::vector<double> cut{2, 0, 2};  // Gunicorn's %(T)s: 2 means 2 <= t < 3
+  spread_rounded(cut, 1, true);
+  EXPECT_EQ(cut, (std::vector<double>{1, 2.5, 3}));
 }
 
 TEST(ProfileFitter, MillisecondLogsKeepTheMedianOfAFastRoute) {
