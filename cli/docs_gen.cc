@@ -3,6 +3,7 @@
 #include "cli/bench_command.h"
 #include "cli/check_command.h"
 #include "cli/control_commands.h"
+#include "cli/profile_command.h"
 #include "cli/push_command.h"
 #include "cli/serve_command.h"
 #include "core/version.h"
@@ -117,7 +118,8 @@ std::string zsh_spec(const FlagDoc& f, const std::string& name) {
 
 const std::vector<std::string_view>& command_names() {
   static const std::vector<std::string_view> names{"serve", "bench", "signal", "status", "push",
-                                                   "check-metrics", "help-man", "help-completion"};
+                                                   "check-metrics", "help-man", "help-completion",
+                                                   "profile"};
   return names;
 }
 
@@ -130,6 +132,7 @@ std::vector<CommandDoc> command_docs() {
       {"status", "Show a running pool's workers", "", status_option_table().docs(StatusOptions{})},
       {"push", "Push metrics to a Prometheus Pushgateway", "", push_option_table().docs(PushOptions{})},
       {"check-metrics", "Strictly validate a Prometheus text exposition", "FILE", check_option_table().docs(CheckMetricsOptions{})},
+      {"profile", "Write a workload profile fitted to an access log", "", profile_option_table().docs(ProfileOptions{})},
   };
 }
 

@@ -9,6 +9,7 @@
 #include "cli/check_command.h"
 #include "cli/control_commands.h"
 #include "cli/docs_gen.h"
+#include "cli/profile_command.h"
 #include "cli/push_command.h"
 #include "cli/serve_command.h"
 #include "cli/worker_command.h"
@@ -82,12 +83,14 @@ int main(int argc, char** argv) {
   CheckCommand check;
   BenchCommand bench;
   PushCommand push;
+  ProfileCommand profile;
   add_serve_command(app, serve);
   add_signal_command(app, signal);
   add_status_command(app, status);
   add_check_command(app, check);
   add_bench_command(app, bench);
   add_push_command(app, push);
+  add_profile_command(app, profile);
 
   try {
     app.parse(argc, argv);
@@ -102,5 +105,6 @@ int main(int argc, char** argv) {
   if (check.app->parsed()) return run_check(check);
   if (bench.app->parsed()) return run_bench(bench);
   if (push.app->parsed()) return run_push(push);
+  if (profile.app->parsed()) return run_profile(profile);
   return kExitUsage;
 }
