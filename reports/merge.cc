@@ -193,21 +193,28 @@ void summarize_class(ClassResult& c) {
   c.achieved_rate = c.duration_s > 0 ? static_cast<double>(c.responses) / c.duration_s : 0;
 }
 
+Histogram empty_layout(const Histogram& h) { return Histogram(h.highest(), h.precision_bits()); }
+
+// A class with no sample yet, of the first report's class, paths and layouts.
+ClassResult empty_like(const ClassResult& first, bool shared_pool) {
+  ClassResult out;
+  out.worker_class = first.worker_class;
+  out.target_url = shared_pool ? first.target_url : "";
+  out.interval_s = first.interval_s;
+  out.histograms = ClassHistograms{empty_layout(first.histograms->latency), empty_layout(first.histograms->service),
+                                   empty_layout(first.histograms->queue)};
+  for (const PathLatency& p : first.paths) {
+    out.paths.push_back({p.path, {}, std::nullopt});
+    if (p.histogram) out.paths.back().histogram = empty_layout(*p.histogram);
+  }
+  return out;
+}
+
 ClassResult merge_class(const std::vector<NamedReport>& in, size_t i) {
   std::vector<const ClassResult*> parts;
   for (const NamedReport& r : in) parts.push_back(&r.result.classes[i]);
   bool shared_pool = std::all_of(parts.begin(), parts.end(), [&](const ClassResult* c) { return c->target_url == parts[0]->target_url; });
-  ClassResult out;
-  out.worker_class = parts[0]->worker_class;
-  out.target_url = shared_pool ? parts[0]->target_url : "";
-  out.interval_s = parts[0]->interval_s;
-  out.histograms = ClassHistograms{Histogram(parts[0]->histograms->latency.highest(), parts[0]->histograms->latency.precision_bits()),
-                                   Histogram(parts[0]->histograms->service.highest(), parts[0]->histograms->service.precision_bits()),
-                                   Histogram(parts[0]->histograms->queue.highest(), parts[0]->histograms->queue.precision_bits())};
-  for (const PathLatency& p : parts[0]->paths) {
-    out.paths.push_back({p.path, {}, std::nullopt});
-    if (p.histogram) out.paths.back().histogram = Histogram(p.histogram->highest(), p.histogram->precision_bits());
-  }
+  ClassResult out = empty_like(*parts[0], shared_pool);
   double end = 0;
   out.measured_start_unix_s = parts[0]->measured_start_unix_s;
   for (const ClassResult* c : parts) out.measured_start_unix_s = std::min(out.measured_start_unix_s, c->measured_start_unix_s);
