@@ -323,7 +323,8 @@ Status resolve_distribution(BenchOptions& o) {
   if (!segment) return Error{"--segment: " + segment.error().message, kExitUsage};
   o.segment = *segment;
   if (o.segment.index != o.inject_from && o.inject_from < o.segment.count && !o.injects.empty()) {
-    log_info("segment ", o.segment.text(), ": injections run on segment ", o.inject_from, " only");
+    if (!are_default_injects(o.injects))
+      log_info("segment ", o.segment.text(), ": injections run on segment ", o.inject_from, " only");
     o.injects.clear();
   }
   if (o.start_at.empty()) return {};
