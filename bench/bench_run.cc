@@ -1,5 +1,10 @@
 #include "bench/bench_run.h"
 
+#include <algorithm>
+
+#include "bench/start_at.h"
+#include "core/clock.h"
+#include "core/format.h"
 #include "core/log.h"
 #include "loadgen/engine.h"
 #include "loadgen/load_spec.h"
@@ -28,11 +33,13 @@ loadgen::LoadSpec load_spec(const BenchOptions& o) {
   spec.method = o.method;
   spec.headers = o.headers;
   spec.body = o.body;
-  spec.max_requests = o.requests;
+  // This process's share of the scenario (the whole of it for segment 0/1).
+  spec.segment = o.segment;
+  spec.max_requests = loadgen::segment_share(o.requests, o.segment);
   spec.keepalive = o.keepalive;
-  spec.connections = o.connections;
-  spec.threads = o.client_threads;
-  spec.rate = o.rate;
+  spec.connections = static_cast<uint32_t>(loadgen::segment_share(o.connections, o.segment));
+  spec.threads = std::min(o.client_threads, spec.connections);
+  spec.rate = loadgen::segment_rate(o.rate, o.segment);
   spec.poisson = o.poisson;
   spec.duration_s = o.duration_s;
   spec.warmup_s = o.warmup_s;
@@ -106,25 +113,58 @@ Status BenchRun::measure() {
     spec.paths = {url->path};
     spec.weights.clear();
   }
+  extend_warmup(spec);
   spec.before_measure = [this] { at_measured_start(); };
   Result<std::unique_ptr<loadgen::LoadRun>> load = loadgen::LoadRun::start(spec);
   if (!load) return load.error();
   drive(**load);
   record_.load = (*load)->wait();
   log_tls(record_.load);
+  // The measured start on the wall clock: the monotonic instant, shifted by the offset
+  // between the two clocks read now (no step of the wall clock can move it afterwards).
+  double start_mono = (*load)->measured_start_monotonic_s();
+  if (start_mono > 0) record_.measured_start_unix_s = unix_seconds() - (ns_to_seconds(monotonic_ns()) - start_mono);
+  record_.start_at_unix_s = o.start_at_unix_s;
+  if (o.start_at_unix_s && start_mono > 0)
+    log_info("bench: measured start ", format_fixed((record_.measured_start_unix_s - *o.start_at_unix_s) * 1e3, 3),
+             " ms after --start-at");
   uint64_t started = record_.load.counts.attempts;
-  if (o.requests > 0 && started < o.requests && !record_.load.stopped_early)  // say which limit hit
-    log_warning("--requests ", o.requests, ": the measured phase reached --duration first, after ",
+  if (spec.max_requests > 0 && started < spec.max_requests && !record_.load.stopped_early)  // say which limit hit
+    log_warning("--requests ", spec.max_requests, ": the measured phase reached --duration first, after ",
                 started, " requests");
   return {};
 }
 
+// With --start-at and a warm-up, the warm-up lasts until just before the instant (at least
+// --warmup): an idle wait instead would let the server's keep-alive timeout close the warm
+// connections, and the first measured requests would fail on them.
+void BenchRun::extend_warmup(loadgen::LoadSpec& spec) const {
+  const BenchOptions& o = ctx_.options;
+  if (!o.start_at_unix_s || o.warmup_s <= 0) return;
+  double left_s = *o.start_at_unix_s - unix_seconds() - kStartAtGateS;
+  if (left_s > 0) spec.warmup_until_ns = monotonic_ns() + static_cast<uint64_t>(left_s * 1e9);
+}
+
 // The server's "before" count is read here, with no request in flight, and the schedule's
 // clock starts: injections and scrapes count from this moment, as loadgen's timeline does.
+// With --start-at, the wait for the instant comes last, after the scrape: nothing is in
+// flight, and the measured phase begins as the wait ends.
 void BenchRun::at_measured_start() {
+  if (pool_) {
+    if (Result<PoolMetrics> m = pool_->scrape()) record_.before = std::move(*m);
+    record_.before_unix_s = unix_seconds();
+    if (Result<PoolState> s = pool_->state()) record_.started = s->workers;
+  }
+  if (ctx_.options.start_at_unix_s) {
+    if (unix_seconds() > *ctx_.options.start_at_unix_s)
+      log_warning("--start-at: the warm-up ended after the instant; this generator starts late");
+    // In steps, so that Ctrl-C during a long wait ends the run instead of waiting it out.
+    double at = *ctx_.options.start_at_unix_s;
+    // No spinning at the end: several generators on few cores would take turns spinning
+    // and start later than a sleeper woken by its timer (timer slack is 1 ns here).
+    while (!ctx_.interrupted.load() && unix_seconds() < at) sleep_until_unix(std::min(at, unix_seconds() + 0.1));
+  }
   if (!pool_) return;
-  if (Result<PoolMetrics> m = pool_->scrape()) record_.before = std::move(*m);
-  if (Result<PoolState> s = pool_->state()) record_.started = s->workers;
   origin_s_ = ctx_.clock.now_s();
   record_.origin_s = origin_s_;
   schedule_thread_ = std::thread([this, origin = *origin_s_] { schedule_->run(origin); });
@@ -166,6 +206,7 @@ void BenchRun::settle() {
     after = pool_->scrape();
   }
   if (after) {
+    record_.after_unix_s = unix_seconds();
     if (origin_s_) record_.scrapes.push_back({ctx_.clock.now_s() - *origin_s_, after->requests});
     record_.after = std::move(*after);
   }

@@ -17,6 +17,7 @@
 #include "bench/schedule.h"
 #include "core/bench_result.h"
 #include "core/result.h"
+#include "loadgen/load_spec.h"
 
 namespace wpm::loadgen {
 class LoadRun;
@@ -47,6 +48,7 @@ class BenchRun {
   Status open();
   Status measure();
   void at_measured_start();  // loadgen's gate: nothing in flight
+  void extend_warmup(loadgen::LoadSpec& spec) const;  // --start-at
   void drive(loadgen::LoadRun& load);
   void stop_schedule();
   void settle();

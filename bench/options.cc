@@ -49,6 +49,30 @@ Status validate_attached_pool(const BenchOptions& o) {
 
 }  // namespace
 
+namespace {
+
+// Each segment must be able to run its share: no segment without connections, none left
+// without requests when --requests limits the scenario.
+Status validate_segment(const BenchOptions& o) {
+  auto usage = [](std::string text) { return Error{std::move(text), kExitUsage}; };
+  const loadgen::ExecutionSegment& seg = o.segment;
+  std::string name = "--segment " + seg.text() + ": ";
+  if (o.inject_from >= seg.count)
+    return usage("--inject-from " + std::to_string(o.inject_from) + ": no such segment (--segment " +
+                 seg.text() + " has segments 0 to " + std::to_string(seg.count - 1) + ")");
+  if (loadgen::segment_share(o.connections, seg) == 0)
+    return usage(name + std::to_string(o.connections) + " connections over " + std::to_string(seg.count) +
+                 " segments leave this one none; use at least " + std::to_string(seg.count) + " connections");
+  if (o.requests > 0 && loadgen::segment_share(o.requests, seg) == 0)
+    return usage(name + "--requests " + std::to_string(o.requests) + " over " + std::to_string(seg.count) +
+                 " segments leaves this one none");
+  if (o.start_at_unix_s && o.target.empty() && o.classes.size() != 1)
+    return usage("--start-at aligns one measured phase: use --target or a single --worker-class");
+  return {};
+}
+
+}  // namespace
+
 Status validate(const BenchOptions& o) {
   auto usage = [](std::string text) { return Error{std::move(text), kExitUsage}; };
   if (Status s = validate_attached_pool(o); !s) return s;
@@ -64,6 +88,7 @@ Status validate(const BenchOptions& o) {
     if (o.rate > 0) return usage("--slo searches the rate itself; drop --rate");
     if (o.requests > 0) return usage("--slo runs each step for --duration; drop --requests");
   }
+  if (Status s = validate_segment(o); !s) return s;
   if (!o.fail_on.empty())
     if (Result<std::vector<Threshold>> t = parse_fail_on(o.fail_on); !t) return t.error();
   return {};

@@ -11,6 +11,7 @@
 #include "cli/docs_gen.h"
 #include "cli/profile_command.h"
 #include "cli/push_command.h"
+#include "cli/report_command.h"
 #include "cli/serve_command.h"
 #include "cli/worker_command.h"
 #include "core/log.h"
@@ -84,6 +85,7 @@ int main(int argc, char** argv) {
   BenchCommand bench;
   PushCommand push;
   ProfileCommand profile;
+  ReportCommand report;
   add_serve_command(app, serve);
   add_signal_command(app, signal);
   add_status_command(app, status);
@@ -91,6 +93,7 @@ int main(int argc, char** argv) {
   add_bench_command(app, bench);
   add_push_command(app, push);
   add_profile_command(app, profile);
+  add_report_command(app, report);
 
   try {
     app.parse(argc, argv);
@@ -106,5 +109,6 @@ int main(int argc, char** argv) {
   if (bench.app->parsed()) return run_bench(bench);
   if (push.app->parsed()) return run_push(push);
   if (profile.app->parsed()) return run_profile(profile);
+  if (report.app->parsed()) return run_report(report);
   return kExitUsage;
 }
