@@ -1,5 +1,6 @@
 #include "bench/bench_run.h"
 
+#include "bench/live_push.h"
 #include "core/log.h"
 #include "loadgen/engine.h"
 #include "loadgen/load_spec.h"
@@ -98,8 +99,10 @@ Status BenchRun::measure() {
   spec.before_measure = [this] { at_measured_start(); };
   Result<std::unique_ptr<loadgen::LoadRun>> load = loadgen::LoadRun::start(spec);
   if (!load) return load.error();
+  std::unique_ptr<LivePusher> live = start_live_push(**load);
   drive(**load);
   record_.load = (*load)->wait();
+  if (live) finish_live_push(*live);
   uint64_t started = record_.load.counts.attempts;
   if (o.requests > 0 && started < o.requests && !record_.load.stopped_early)  // say which limit hit
     log_warning("--requests ", o.requests, ": the measured phase reached --duration first, after ",
@@ -116,6 +119,27 @@ void BenchRun::at_measured_start() {
   origin_s_ = ctx_.clock.now_s();
   record_.origin_s = origin_s_;
   schedule_thread_ = std::thread([this, origin = *origin_s_] { schedule_->run(origin); });
+}
+
+// Live pushes run beside the load on their own thread; the sampler reads loadgen's lock-free
+// counters, so the load's threads never wait for the gateway.
+std::unique_ptr<LivePusher> BenchRun::start_live_push(const loadgen::LoadRun& load) {
+  const BenchOptions& o = ctx_.options;
+  if (o.push_live_interval_s <= 0) return nullptr;
+  auto sampler = [&load, label = record_.label, window = o.push_live_interval_s] {
+    return sample_load(load, label, window);
+  };
+  auto live = std::make_unique<LivePusher>(ctx_.clock, live_push_target(o), o.push_live_interval_s,
+                                           std::move(sampler));
+  live->start();
+  return live;
+}
+
+void BenchRun::finish_live_push(LivePusher& live) {
+  live.finish(final_sample(record_.load, record_.label));
+  LivePushStats stats = live.stats();
+  if (std::string warning = live_push_warning(stats); !warning.empty()) log_warning(warning);
+  else log_info("live push: ", stats.pushes, " samples pushed as instance ", live_instance(ctx_.options));
 }
 
 void BenchRun::drive(loadgen::LoadRun& load) {

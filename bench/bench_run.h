@@ -24,6 +24,8 @@ class LoadRun;
 
 namespace wpm::bench {
 
+class LivePusher;
+
 // What the class runs of one `wpm bench` share.
 struct RunContext {
   const BenchOptions& options;
@@ -48,6 +50,8 @@ class BenchRun {
   Status measure();
   void at_measured_start();  // loadgen's gate: nothing in flight
   void drive(loadgen::LoadRun& load);
+  std::unique_ptr<LivePusher> start_live_push(const loadgen::LoadRun& load);
+  void finish_live_push(LivePusher& live);
   void stop_schedule();
   void settle();
 
