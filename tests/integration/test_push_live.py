@@ -135,3 +135,22 @@ def test_live_interval_needs_a_push_url(binary, runtime_dir, tmp_path):
     assert res.returncode == 2, res.stderr
     assert "--push-live-interval" in res.stderr and "--push-url" in res.stderr
     assert not (tmp_path / "r").exists(), "validated before any work"
+
+
+def test_dashboard_has_a_live_generators_row():
+    from monitoring import dashboard
+    panels = dashboard()["panels"]
+    rows = [i for i, p in enumerate(panels) if p["type"] == "row" and "Live generators" in p["title"]]
+    assert len(rows) == 1
+    live = []
+    for p in panels[rows[0] + 1:]:
+        if p["type"] == "row":
+            break
+        live += [t["expr"] for t in p["targets"]]
+    for family in ("wpm_bench_live_running", "wpm_bench_live_requests",
+                   "wpm_bench_live_responses_per_second", "wpm_bench_live_errors",
+                   "wpm_bench_live_in_flight", "wpm_bench_live_latency_seconds"):
+        exprs = [e for e in live if family + "{" in e]
+        assert exprs, family
+        # Aggregated over generators: a sum (a max for percentiles, which do not add).
+        assert all(e.startswith(("sum(", "sum by (instance)", "max(")) for e in exprs), exprs
