@@ -53,6 +53,7 @@ Result<BenchOutcome> run_bench(const BenchOptions& o, const std::atomic<bool>& i
   BenchOutcome out;
   out.result.environment = environment();
   out.result.config = o.config;
+  out.result.execution = {o.segment.index, o.segment.count, o.inject_from, o.start_at_unix_s, {}};
   SteadyClock clock;
   RunContext ctx{o, interrupted, clock};
   std::vector<std::pair<std::string, PoolOpener>> runs;

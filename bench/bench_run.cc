@@ -1,6 +1,11 @@
 #include "bench/bench_run.h"
 
+#include <algorithm>
+
 #include "bench/live_push.h"
+#include "bench/start_at.h"
+#include "core/clock.h"
+#include "core/format.h"
 #include "core/log.h"
 #include "loadgen/engine.h"
 #include "loadgen/load_spec.h"
@@ -29,11 +34,13 @@ loadgen::LoadSpec load_spec(const BenchOptions& o) {
   spec.method = o.method;
   spec.headers = o.headers;
   spec.body = o.body;
-  spec.max_requests = o.requests;
+  // This process's share of the scenario (the whole of it for segment 0/1).
+  spec.segment = o.segment;
+  spec.max_requests = loadgen::segment_share(o.requests, o.segment);
   spec.keepalive = o.keepalive;
-  spec.connections = o.connections;
-  spec.threads = o.client_threads;
-  spec.rate = o.rate;
+  spec.connections = static_cast<uint32_t>(loadgen::segment_share(o.connections, o.segment));
+  spec.threads = std::min(o.client_threads, spec.connections);
+  spec.rate = loadgen::segment_rate(o.rate, o.segment);
   spec.poisson = o.poisson;
   spec.duration_s = o.duration_s;
   spec.warmup_s = o.warmup_s;
@@ -102,20 +109,40 @@ Status BenchRun::measure() {
   std::unique_ptr<LivePusher> live = start_live_push(**load);
   drive(**load);
   record_.load = (*load)->wait();
+  // The measured start on the wall clock: the monotonic instant, shifted by the offset
+  // between the two clocks read now (no step of the wall clock can move it afterwards).
+  double start_mono = (*load)->measured_start_monotonic_s();
+  if (start_mono > 0) record_.measured_start_unix_s = unix_seconds() - (ns_to_seconds(monotonic_ns()) - start_mono);
+  record_.start_at_unix_s = o.start_at_unix_s;
+  if (o.start_at_unix_s && start_mono > 0)
+    log_info("bench: measured start ", format_fixed((record_.measured_start_unix_s - *o.start_at_unix_s) * 1e3, 3),
+             " ms after --start-at");
   if (live) finish_live_push(*live);
   uint64_t started = record_.load.counts.attempts;
-  if (o.requests > 0 && started < o.requests && !record_.load.stopped_early)  // say which limit hit
-    log_warning("--requests ", o.requests, ": the measured phase reached --duration first, after ",
+  if (spec.max_requests > 0 && started < spec.max_requests && !record_.load.stopped_early)  // say which limit hit
+    log_warning("--requests ", spec.max_requests, ": the measured phase reached --duration first, after ",
                 started, " requests");
   return {};
 }
 
 // The server's "before" count is read here, with no request in flight, and the schedule's
 // clock starts: injections and scrapes count from this moment, as loadgen's timeline does.
+// With --start-at, the wait for the instant comes last, after the scrape: nothing is in
+// flight, and the measured phase begins as the wait ends.
 void BenchRun::at_measured_start() {
+  if (pool_) {
+    if (Result<PoolMetrics> m = pool_->scrape()) record_.before = std::move(*m);
+    record_.before_unix_s = unix_seconds();
+    if (Result<PoolState> s = pool_->state()) record_.started = s->workers;
+  }
+  if (ctx_.options.start_at_unix_s) {
+    if (unix_seconds() > *ctx_.options.start_at_unix_s)
+      log_warning("--start-at: the warm-up ended after the instant; this generator starts late");
+    // In steps, so that Ctrl-C during a long wait ends the run instead of waiting it out.
+    double at = *ctx_.options.start_at_unix_s;
+    while (!ctx_.interrupted.load() && unix_seconds() < at) sleep_until_unix(std::min(at, unix_seconds() + 0.1));
+  }
   if (!pool_) return;
-  if (Result<PoolMetrics> m = pool_->scrape()) record_.before = std::move(*m);
-  if (Result<PoolState> s = pool_->state()) record_.started = s->workers;
   origin_s_ = ctx_.clock.now_s();
   record_.origin_s = origin_s_;
   schedule_thread_ = std::thread([this, origin = *origin_s_] { schedule_->run(origin); });
@@ -126,8 +153,11 @@ void BenchRun::at_measured_start() {
 std::unique_ptr<LivePusher> BenchRun::start_live_push(const loadgen::LoadRun& load) {
   const BenchOptions& o = ctx_.options;
   if (o.push_live_interval_s <= 0) return nullptr;
-  auto sampler = [&load, label = record_.label, window = o.push_live_interval_s] {
-    return sample_load(load, label, window);
+  auto sampler = [&load, label = record_.label, window = o.push_live_interval_s,
+                  segment = o.segment]() -> std::optional<LiveSample> {
+    std::optional<LiveSample> s = sample_load(load, label, window);
+    if (s) s->segment_index = segment.index, s->segment_count = segment.count;
+    return s;
   };
   auto live = std::make_unique<LivePusher>(ctx_.clock, live_push_target(o), o.push_live_interval_s,
                                            std::move(sampler));
@@ -136,7 +166,10 @@ std::unique_ptr<LivePusher> BenchRun::start_live_push(const loadgen::LoadRun& lo
 }
 
 void BenchRun::finish_live_push(LivePusher& live) {
-  live.finish(final_sample(record_.load, record_.label));
+  LiveSample last = final_sample(record_.load, record_.label);
+  last.segment_index = ctx_.options.segment.index;
+  last.segment_count = ctx_.options.segment.count;
+  live.finish(last);
   LivePushStats stats = live.stats();
   if (std::string warning = live_push_warning(stats); !warning.empty()) log_warning(warning);
   else log_info("live push: ", stats.pushes, " samples pushed as instance ", live_instance(ctx_.options));
@@ -178,6 +211,7 @@ void BenchRun::settle() {
     after = pool_->scrape();
   }
   if (after) {
+    record_.after_unix_s = unix_seconds();
     if (origin_s_) record_.scrapes.push_back({ctx_.clock.now_s() - *origin_s_, after->requests});
     record_.after = std::move(*after);
   }

@@ -4,6 +4,30 @@
 
 namespace wpm::bench {
 
+namespace {
+
+// Each segment must be able to run its share: no segment without connections, none left
+// without requests when --requests limits the scenario.
+Status validate_segment(const BenchOptions& o) {
+  auto usage = [](std::string text) { return Error{std::move(text), kExitUsage}; };
+  const loadgen::ExecutionSegment& seg = o.segment;
+  std::string name = "--segment " + seg.text() + ": ";
+  if (o.inject_from >= seg.count)
+    return usage("--inject-from " + std::to_string(o.inject_from) + ": no such segment (--segment " +
+                 seg.text() + " has segments 0 to " + std::to_string(seg.count - 1) + ")");
+  if (loadgen::segment_share(o.connections, seg) == 0)
+    return usage(name + std::to_string(o.connections) + " connections over " + std::to_string(seg.count) +
+                 " segments leave this one none; use at least " + std::to_string(seg.count) + " connections");
+  if (o.requests > 0 && loadgen::segment_share(o.requests, seg) == 0)
+    return usage(name + "--requests " + std::to_string(o.requests) + " over " + std::to_string(seg.count) +
+                 " segments leaves this one none");
+  if (o.start_at_unix_s && o.target.empty() && o.classes.size() != 1)
+    return usage("--start-at aligns one measured phase: use --target or a single --worker-class");
+  return {};
+}
+
+}  // namespace
+
 Status validate(const BenchOptions& o) {
   auto usage = [](std::string text) { return Error{std::move(text), kExitUsage}; };
   if (!o.target.empty() && !o.injects.empty())
@@ -16,6 +40,7 @@ Status validate(const BenchOptions& o) {
     return usage("--push-live-interval needs --push-url (the Pushgateway to push to)");
   if (o.push_live_interval_s > 0 && o.push_live_interval_s < 0.1)
     return usage("--push-live-interval must be 0 (off) or at least 100ms");
+  if (Status s = validate_segment(o); !s) return s;
   if (!o.fail_on.empty())
     if (Result<std::vector<Threshold>> t = parse_fail_on(o.fail_on); !t) return t.error();
   return {};

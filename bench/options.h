@@ -11,6 +11,7 @@
 
 #include "core/names.h"
 #include "core/result.h"
+#include "loadgen/execution_segment.h"
 
 namespace wpm::bench {
 
@@ -54,6 +55,14 @@ struct BenchOptions {
   // kill costs the requests in flight on that worker (a handful per signal at 16 connections),
   // far below 1 %; a broken handler or an overloaded pool is far above.
   double max_error_ratio = 0.01;
+  // Distributed runs: this process runs segment I of N of the scenario above (connections,
+  // rate and requests are the whole scenario's; loadgen/execution_segment.h splits them),
+  // starts its measured phase at a wall-clock instant, and injects only if it is inject_from.
+  std::string segment_text = "0/1";  // as given; cli/ parses it into `segment`
+  loadgen::ExecutionSegment segment;
+  std::string start_at;                   // as given: RFC 3339 or +DURATION; "" = no alignment
+  std::optional<double> start_at_unix_s;  // cli/ resolves start_at into this, once
+  uint32_t inject_from = 0;
   // Reports.
   std::string out_dir = "wpm-report";
   std::string json_path, prom_path, html_path;  // default: under out_dir

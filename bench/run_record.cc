@@ -109,6 +109,10 @@ void fill_server_side(const RunRecord& r, ClassResult& c) {
   uint64_t server = count_of(r.after->requests - r.before->requests);
   c.reconciliation =
       reconcile(c.responses, r.load.sent_no_response(), server, r.aborts_scheduled);
+  c.reconciliation.server_before = r.before->requests;
+  c.reconciliation.server_after = r.after->requests;
+  c.reconciliation.before_unix_s = r.before_unix_s;
+  c.reconciliation.after_unix_s = r.after_unix_s;
   c.workers = worker_rows(r);
 }
 
@@ -119,6 +123,8 @@ ClassResult assemble(const RunRecord& r) {
   c.worker_class = r.label;
   c.target_url = r.target_url;
   loadgen::fill_class_result(r.load, c);
+  c.measured_start_unix_s = r.measured_start_unix_s;
+  if (r.start_at_unix_s && r.measured_start_unix_s > 0) c.start_offset_s = r.measured_start_unix_s - *r.start_at_unix_s;
   for (const InjectionRecord& i : r.injections) c.events.push_back(event_of(r, i));
   if (!r.has_pool) {
     c.reconciliation.verdict = "not applicable: --target has no server-side counts";
@@ -129,33 +135,6 @@ ClassResult assemble(const RunRecord& r) {
   }
   c.verdict = judge_class(c, r.max_error_ratio);
   return c;
-}
-
-// Workers record a request before the last byte of its response reaches the kernel (count
-// at commit, workers/exchange.h), so every response the client received was counted, and the
-// server can count more only by requests the client sent and never got an answer to:
-//   completed <= server_delta <= completed + failed, in every run, aborts or not.
-Reconciliation reconcile(uint64_t completed, uint64_t failed, uint64_t server_delta,
-                         bool aborts_injected) {
-  Reconciliation r{completed, failed, server_delta, aborts_injected, false, ""};
-  std::string counts = "client " + std::to_string(completed) + " responses, server " +
-                       std::to_string(server_delta) + " requests";
-  if (server_delta < completed) {
-    r.verdict = "MISMATCH: " + counts + ": the server counted " +
-                std::to_string(completed - server_delta) + " fewer than the client received";
-    return r;
-  }
-  uint64_t extra = server_delta - completed;
-  r.ok = extra <= failed;
-  if (extra == 0) {
-    r.verdict = "reconciled: " + counts;
-  } else {
-    r.verdict = std::string(r.ok ? "reconciled: " : "MISMATCH: ") + counts + ", " +
-                std::to_string(extra) + " counted without a response to the client" +
-                (r.ok ? " (<= " : " (> ") + std::to_string(failed) +
-                " requests the client saw fail" + (aborts_injected ? ", aborts injected)" : ")");
-  }
-  return r;
 }
 
 bool schedule_aborts(const std::vector<InjectSpec>& injects) {

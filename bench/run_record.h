@@ -10,6 +10,7 @@
 #include "bench/schedule.h"
 #include "bench/pool_metrics.h"
 #include "core/bench_result.h"
+#include "core/reconcile.h"
 #include "loadgen/load_result.h"
 
 namespace wpm::bench {
@@ -32,14 +33,13 @@ struct RunRecord {
   // The measured start on the schedule's clock (CLOCK_MONOTONIC seconds in a real run): turns
   // the master's WorkerTimes into seconds since the measured start.
   std::optional<double> origin_s;
+  // Wall-clock (unix seconds) of the measured start and of the before/after scrapes.
+  double measured_start_unix_s = 0, before_unix_s = 0, after_unix_s = 0;
+  std::optional<double> start_at_unix_s;  // --start-at: the requested measured start
 };
 
 ClassResult assemble(const RunRecord& record);
 
-// The reconciliation verdict from the client's and the server's counts, in every run:
-// client_completed <= server_delta <= client_completed + client_failed (count at commit).
-Reconciliation reconcile(uint64_t client_completed, uint64_t client_failed, uint64_t server_delta,
-                         bool aborts_injected);
 // Whether the schedule kills workers mid-request (abort, kill, int).
 bool schedule_aborts(const std::vector<InjectSpec>& injects);
 // kExitThreshold for a class whose verdict failed (verdict.h), unless the run was interrupted.

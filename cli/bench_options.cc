@@ -5,7 +5,9 @@
 #include <functional>
 
 #include "cli/flag_kinds.h"
+#include "bench/start_at.h"
 #include "cli/parse_helpers.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "loadgen/load_spec.h"
 #include "reports/json_report.h"
@@ -49,6 +51,27 @@ Status check_fail_on(const std::string& text) {
     return Error{message, kExitUsage};
   }
   return {};
+}
+
+Status check_segment(const std::string& text) {
+  Result<loadgen::ExecutionSegment> s = loadgen::parse_segment(text);
+  return s ? Status{} : Status{s.error()};
+}
+
+// "+DURATION" from now, or an RFC 3339 instant; resolved once, by validate_bench.
+Result<double> resolve_start_at(const std::string& text, double now) {
+  if (!text.empty() && text[0] == '+') {
+    Result<double> d = parse_duration(text.substr(1));
+    if (!d) return Error{"'" + text + "': " + d.error().message, kExitUsage};
+    return now + *d;
+  }
+  return bench::parse_rfc3339(text);
+}
+
+Status check_start_at_text(const std::string& text) {
+  if (text.empty()) return {};
+  Result<double> at = resolve_start_at(text, 0);
+  return at ? Status{} : Status{at.error()};
 }
 
 Status check_target(const std::string& text) { return text.empty() ? Status{} : check_http_url(text); }
@@ -152,6 +175,9 @@ std::vector<Opt> load_options() {
       {"--target", "load.target", "Benchmark this URL instead of starting pools", text(&O::target, check_target, "URL")},
       {"--interval", "load.interval", "Timeline resolution of the client and server series", duration(&O::interval_s, 0.01, 60)},
       {"--inject", "inject.events", "Signal at a time of the measured phase, e.g. 2s:abort:worker=0 (repeatable; none = no injections)", injects},
+      {"--segment", "load.segment", "Run segment I of N of the scenario (0 <= I < N <= 64): its share of --connections, --rate and --requests; merge the N reports with wpm report merge", text(&O::segment_text, check_segment, "I/N")},
+      {"--start-at", "load.start_at", "Begin the measured phase at this wall-clock instant: RFC 3339 (2026-12-07T18:00:00Z) or +DURATION from now (the warm-up runs before it)", text(&O::start_at, check_start_at_text, "TIME")},
+      {"--inject-from", "inject.from", "With --segment, only the generator of this segment runs the --inject schedule", count(&O::inject_from, 0, loadgen::kMaxSegments - 1)},
   };
 }
 
@@ -292,7 +318,27 @@ Status check_stdout_reports(const BenchOptions& o) {
 
 }  // namespace
 
+// --segment and --start-at become their parsed forms; a generator that is not --inject-from
+// drops the injections (its peers' share of the load runs without them).
+Status resolve_distribution(BenchOptions& o) {
+  Result<loadgen::ExecutionSegment> segment = loadgen::parse_segment(o.segment_text);
+  if (!segment) return Error{"--segment: " + segment.error().message, kExitUsage};
+  o.segment = *segment;
+  if (o.segment.index != o.inject_from && o.inject_from < o.segment.count && !o.injects.empty()) {
+    log_info("segment ", o.segment.text(), ": injections run on segment ", o.inject_from, " only");
+    o.injects.clear();
+  }
+  if (o.start_at.empty()) return {};
+  double now = unix_seconds();
+  Result<double> at = resolve_start_at(o.start_at, now);
+  if (!at) return Error{"--start-at: " + at.error().message, kExitUsage};
+  if (Status s = bench::check_start_at(*at, now, o.warmup_s); !s) return s;
+  o.start_at_unix_s = *at;
+  return {};
+}
+
 Status validate_bench(BenchOptions& o) {
+  if (Status s = resolve_distribution(o); !s) return s;
   if (Status s = check_injects(o); !s) return s;
   if (Status s = check_baseline(o.baseline); !s) return s;
   if (Status s = check_stdout_reports(o); !s) return s;

@@ -4,6 +4,7 @@
 #include "cli/check_command.h"
 #include "cli/control_commands.h"
 #include "cli/push_command.h"
+#include "cli/report_command.h"
 #include "cli/serve_command.h"
 #include "core/version.h"
 
@@ -117,7 +118,7 @@ std::string zsh_spec(const FlagDoc& f, const std::string& name) {
 
 const std::vector<std::string_view>& command_names() {
   static const std::vector<std::string_view> names{"serve", "bench", "signal", "status", "push",
-                                                   "check-metrics", "help-man", "help-completion"};
+                                                   "check-metrics", "report", "help-man", "help-completion"};
   return names;
 }
 
@@ -130,6 +131,8 @@ std::vector<CommandDoc> command_docs() {
       {"status", "Show a running pool's workers", "", status_option_table().docs(StatusOptions{})},
       {"push", "Push metrics to a Prometheus Pushgateway", "", push_option_table().docs(PushOptions{})},
       {"check-metrics", "Strictly validate a Prometheus text exposition", "FILE", check_option_table().docs(CheckMetricsOptions{})},
+      {"report", "Merge the JSON reports of several generators (wpm report merge)", "merge REPORT.json...",
+       report_merge_option_table().docs(ReportMergeOptions{})},
   };
 }
 

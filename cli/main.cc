@@ -10,6 +10,7 @@
 #include "cli/control_commands.h"
 #include "cli/docs_gen.h"
 #include "cli/push_command.h"
+#include "cli/report_command.h"
 #include "cli/serve_command.h"
 #include "cli/worker_command.h"
 #include "core/log.h"
@@ -82,12 +83,14 @@ int main(int argc, char** argv) {
   CheckCommand check;
   BenchCommand bench;
   PushCommand push;
+  ReportCommand report;
   add_serve_command(app, serve);
   add_signal_command(app, signal);
   add_status_command(app, status);
   add_check_command(app, check);
   add_bench_command(app, bench);
   add_push_command(app, push);
+  add_report_command(app, report);
 
   try {
     app.parse(argc, argv);
@@ -102,5 +105,6 @@ int main(int argc, char** argv) {
   if (check.app->parsed()) return run_check(check);
   if (bench.app->parsed()) return run_bench(bench);
   if (push.app->parsed()) return run_push(push);
+  if (report.app->parsed()) return run_report(report);
   return kExitUsage;
 }

@@ -8,12 +8,14 @@
 #include <string>
 #include <vector>
 
+#include "core/histogram.h"
 #include "core/worker_row.h"
 
 namespace wpm {
 
 // 2: timeline interval, per-path latency, verdicts, gate, the master's injection times.
-inline constexpr int kBenchSchemaVersion = 2;
+// 3: lossless histograms, wall-clock timeline, execution segment and start offset (merge).
+inline constexpr int kBenchSchemaVersion = 3;
 
 struct PercentilePoint {
   double percentile = 0;  // 0 … 100
@@ -47,6 +49,13 @@ struct TimelinePoint {
 struct PathLatency {
   std::string path;
   LatencySummary latency;  // without the spectrum
+  std::optional<Histogram> histogram;  // lossless (schema 3); absent in older reports
+};
+
+// The run-long histograms behind ClassResult's summaries, kept whole so that reports of
+// several generators merge exactly (schema 3).
+struct ClassHistograms {
+  Histogram latency, service, queue;
 };
 
 // How an injected signal ended; `delivered` and `effect` below are derived from it.
@@ -86,6 +95,10 @@ struct Reconciliation {
   bool aborts_injected = false;
   bool ok = false;
   std::string verdict;  // one readable sentence
+  // The two scrapes behind server_delta (absolute sums, wall-clock times), when a pool was
+  // scraped: a merge of generators sharing one pool takes the earliest before, latest after.
+  std::optional<double> server_before, server_after;
+  double before_unix_s = 0, after_unix_s = 0;
 };
 
 // Whether a class run (or the whole run) measured something meaningful; each reason is one
@@ -111,6 +124,11 @@ struct ClassResult {
   LatencySummary latency;  // intended send → response (coordinated-omission free)
   LatencySummary service;  // actual send → response
   LatencySummary queue;    // intended → actual send
+  std::optional<ClassHistograms> histograms;  // lossless (schema 3)
+  // Wall-clock (unix seconds) instant the measured phase began: timeline point i covers
+  // [measured_start_unix_s + t_s, + interval_s). 0 when unknown (older reports).
+  double measured_start_unix_s = 0;
+  std::optional<double> start_offset_s;  // measured start − the --start-at instant
   ErrorCounts errors;
   double interval_s = 1;  // width of each timeline point
   std::vector<TimelinePoint> timeline;
@@ -147,8 +165,18 @@ struct BenchEnvironment {
   uint32_t cpus = 0;
 };
 
+// Which share of a distributed scenario this report holds (--segment I/N) and how its start
+// was aligned (--start-at); a merged report lists the reports it was merged from.
+struct ExecutionInfo {
+  uint32_t segment_index = 0, segment_count = 1;
+  uint32_t inject_from = 0;
+  std::optional<double> start_at_unix_s;
+  std::vector<std::string> merged_from;
+};
+
 struct BenchResult {
   int schema_version = kBenchSchemaVersion;
+  ExecutionInfo execution;
   BenchEnvironment environment;
   std::map<std::string, std::string> config;  // the effective options, as text
   std::vector<ClassResult> classes;

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "core/clock.h"
+#include "loadgen/execution_segment.h"
 
 namespace wpm::loadgen {
 namespace {
@@ -40,8 +41,8 @@ ClientThread::ClientThread(RunShared& run, uint32_t index, uint32_t connections,
       idle_(connections),
       connect_deadlines_(connections),
       request_deadlines_(connections),
-      schedule_(rate > 0 ? rate : 1.0, run.spec.poisson, run.spec.seed * 1000003ull + index,
-                run.spec.threads > 0 ? static_cast<double>(index) / run.spec.threads : 0.0),
+      schedule_(rate > 0 ? rate : 1.0, run.spec.poisson, segment_seed(run.spec.seed, index, run.spec.segment),
+                segment_phase(index, run.spec.threads, run.spec.segment)),
       picker_(run.mix, index),
       read_buf_(new char[kReadBuffer]),
       events_(new epoll_event[kMaxEvents]),

@@ -1,6 +1,6 @@
 #include "loadgen/load_result.h"
 
-#include "loadgen/summary.h"
+#include "core/histogram_summary.h"
 
 namespace wpm::loadgen {
 
@@ -37,6 +37,7 @@ std::vector<PathLatency> path_latencies(const LoadResult& result) {
   for (size_t i = 0; i < out.size(); ++i) {
     out[i].latency = summarize(merged[i]);
     out[i].latency.spectrum.clear();
+    out[i].histogram = std::move(merged[i]);
   }
   return out;
 }
@@ -55,6 +56,7 @@ void fill_class_result(const LoadResult& result, ClassResult& out) {
   out.latency = summarize(result.latency);
   out.service = summarize(result.service);
   out.queue = summarize(result.queue);
+  out.histograms = ClassHistograms{result.latency, result.service, result.queue};
   out.errors = result.errors();
   out.interval_s = result.interval_s;
   out.timeline = result.timeline;

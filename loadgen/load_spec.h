@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "loadgen/execution_segment.h"
 
 namespace wpm::loadgen {
 
@@ -41,6 +42,10 @@ struct LoadSpec {
   // Width of one timeline point (client series: responses, errors, p99 per interval).
   double timeline_interval_s = 1;  // after stop(): how long in-flight requests may still complete
   uint64_t seed = 1;        // Poisson arrivals are reproducible for a given seed
+  // Which share of a distributed scenario this run is (execution_segment.h): connections,
+  // rate and max_requests above are already this segment's; the segment places its arrivals
+  // (phase, seeds) so that all segments together make the whole scenario's schedule.
+  ExecutionSegment segment;
   // Called once, with no request in flight and before the first measured request is issued
   // (after warm-up has drained): the place to scrape server counters for reconciliation.
   // Runs on one of the client threads while the others wait; it may call progress() or

@@ -1,6 +1,7 @@
 // parse_bench_json: the reader half of json_report.h. Every field of schema v1 is required;
-// the fields v2 added (interval, paths, verdicts) are read when present, so a v1 report still
-// serves as a baseline. Unknown fields (the gate, injection times) are ignored.
+// the fields v2 and v3 added (interval, paths, verdicts; histograms, execution, wall clock) are
+// read when present, so an older report still serves as a baseline. Unknown fields (the gate)
+// are ignored.
 #include <charconv>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -131,6 +132,59 @@ std::vector<T> read_array(const Node& n, F&& one) {
   return out;
 }
 
+Uint128 read_decimal(const Node& n) {
+  std::string text;
+  read(n, text);
+  if (text.empty() || text.size() > 39) n.fail("a decimal integer string");
+  Uint128 v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') n.fail("a decimal integer string");
+    Uint128 next = v * 10 + static_cast<unsigned>(c - '0');
+    if (next / 10 != v) n.fail("a 128-bit integer");
+    v = next;
+  }
+  return v;
+}
+
+// The lossless histogram of json_report.cc; null (or absent) reads as none.
+std::optional<Histogram> read_histogram(const Node& n) {
+  if (n.v.is_null()) return std::nullopt;
+  std::string layout;
+  field(n, "layout", layout);
+  if (layout != "log-linear") throw ParseError(n.path + "/layout: unknown histogram layout '" + layout + "'");
+  HistogramParts p;
+  field(n, "highest_ns", p.highest_ns), field(n, "precision_bits", p.precision_bits);
+  field(n, "count", p.count), field(n, "clamped", p.clamped);
+  field(n, "min_ns", p.min_ns), field(n, "max_ns", p.max_ns);
+  p.sum_ns = read_decimal(n.at("sum_ns"));
+  p.sum_squares_ns = read_decimal(n.at("sum_squares_ns2"));
+  std::string why;
+  // The layout alone (no samples), for the bucket geometry; from_parts checks its range.
+  std::optional<Histogram> shape = Histogram::from_parts({p.highest_ns, p.precision_bits, 0, 0, 0, 0, 0, 0, {}}, &why);
+  if (!shape) throw ParseError(n.path + ": " + why);
+  Node buckets = n.at("buckets");
+  for (size_t i = 0; i < buckets.array().size(); ++i) {
+    Node b = buckets.at(i);
+    if (!b.v.is_array() || b.v.size() != 3) b.fail("[low_ns, width_ns, count]");
+    uint64_t low = 0, width = 0, count = 0;
+    read(b.at(0), low), read(b.at(1), width), read(b.at(2), count);
+    size_t index = shape->index_of(low);
+    if (low > p.highest_ns || shape->bucket_low(index) != low || shape->bucket_width(index) != width)
+      throw ParseError(b.path + ": not a bucket of this layout");
+    p.buckets.emplace_back(index, count);
+  }
+  std::optional<Histogram> h = Histogram::from_parts(p, &why);
+  if (!h) throw ParseError(n.path + ": " + why);
+  return h;
+}
+
+std::optional<double> read_optional_real(const Node& n) {
+  if (n.v.is_null()) return std::nullopt;
+  double v = 0;
+  read(n, v);
+  return v;
+}
+
 TimelinePoint read_point(const Node& n) {
   TimelinePoint p;
   field(n, "t_s", p.t_s), field(n, "completed", p.completed), field(n, "errors", p.errors);
@@ -143,6 +197,15 @@ InjectedEvent read_event(const Node& n) {
   field(n, "at_s", e.at_s), field(n, "fired_s", e.fired_s), field(n, "signal", e.signal);
   field(n, "target", e.target), field(n, "pid", e.pid), field(n, "delivered", e.delivered);
   field(n, "effect", e.effect);
+  if (has(n, "outcome")) {
+    std::string outcome;
+    field(n, "outcome", outcome);
+    const std::pair<const char*, InjectionOutcome> names[] = {
+        {"not_fired", InjectionOutcome::not_fired}, {"not_delivered", InjectionOutcome::not_delivered},
+        {"no_effect_timeout", InjectionOutcome::no_effect_timeout}, {"effect_seen", InjectionOutcome::effect_seen}};
+    for (const auto& [name, value] : names)
+      if (outcome == name) e.outcome = value;
+  }
   return e;
 }
 
@@ -159,6 +222,11 @@ Reconciliation read_reconciliation(const Node& n) {
   field(n, "client_completed", r.client_completed), field(n, "client_failed", r.client_failed);
   field(n, "server_delta", r.server_delta), field(n, "aborts_injected", r.aborts_injected);
   field(n, "ok", r.ok), field(n, "verdict", r.verdict);
+  if (has(n, "server_before")) {
+    r.server_before = read_optional_real(n.at("server_before"));
+    r.server_after = read_optional_real(n.at("server_after"));
+    field(n, "before_unix_s", r.before_unix_s), field(n, "after_unix_s", r.after_unix_s);
+  }
   return r;
 }
 
@@ -174,6 +242,14 @@ ClassResult read_class(const Node& n) {
   c.latency = read_latency(n.at("latency"));
   c.service = read_latency(n.at("service"));
   c.queue = read_latency(n.at("queue"));
+  if (has(n, "histograms") && !n.at("histograms").v.is_null()) {
+    Node h = n.at("histograms");
+    std::optional<Histogram> latency = read_histogram(h.at("latency")), service = read_histogram(h.at("service")),
+                             queue = read_histogram(h.at("queue"));
+    if (latency && service && queue) c.histograms = ClassHistograms{*latency, *service, *queue};
+  }
+  if (has(n, "measured_start_unix_s")) field(n, "measured_start_unix_s", c.measured_start_unix_s);
+  if (has(n, "start_offset_s")) c.start_offset_s = read_optional_real(n.at("start_offset_s"));
   c.errors = read_errors(n.at("errors"));
   c.timeline = read_array<TimelinePoint>(n.at("timeline"), read_point);
   if (has(n, "timeline_interval_s")) field(n, "timeline_interval_s", c.interval_s);
@@ -182,6 +258,7 @@ ClassResult read_class(const Node& n) {
       PathLatency out;
       field(p, "path", out.path);
       out.latency = read_latency(p.at("latency"));
+      if (has(p, "histogram")) out.histogram = read_histogram(p.at("histogram"));
       return out;
     });
   if (has(n, "verdict")) c.verdict = read_verdict(n.at("verdict"));
@@ -205,6 +282,16 @@ BenchResult read_result(const Node& root) {
                      std::to_string(kBenchSchemaVersion) + ")");
   if (has(root, "verdict")) b.verdict = read_verdict(root.at("verdict"));
   field(root, "interrupted", b.interrupted);
+  if (has(root, "execution")) {
+    Node e = root.at("execution");
+    field(e, "segment_index", b.execution.segment_index), field(e, "segment_count", b.execution.segment_count);
+    field(e, "inject_from", b.execution.inject_from);
+    b.execution.start_at_unix_s = read_optional_real(e.at("start_at_unix_s"));
+    Node from = e.at("merged_from");
+    for (size_t i = 0; i < from.array().size(); ++i) read(from.at(i), b.execution.merged_from.emplace_back());
+    if (b.execution.segment_count < 1 || b.execution.segment_index >= b.execution.segment_count)
+      throw ParseError(e.path + ": segment_index must be below segment_count");
+  }
   Node env = root.at("environment");
   field(env, "wpm_version", b.environment.wpm_version), field(env, "hostname", b.environment.hostname);
   field(env, "kernel", b.environment.kernel), field(env, "started_utc", b.environment.started_utc);

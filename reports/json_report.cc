@@ -22,14 +22,54 @@ json latency_json(const LatencySummary& l) {
           {"spectrum", std::move(spectrum)}};
 }
 
+std::string decimal(Uint128 v) {
+  std::string out;
+  do {
+    out.insert(out.begin(), static_cast<char>('0' + static_cast<int>(v % 10)));
+    v /= 10;
+  } while (v != 0);
+  return out;
+}
+
+// Lossless: the layout, every non-zero bucket as [low_ns, width_ns, count], the exact moments
+// (128-bit sums as decimal strings: JSON numbers lose integers above 2^53 in most readers).
+json histogram_json(const std::optional<Histogram>& h) {
+  if (!h) return nullptr;
+  HistogramParts p = h->parts();
+  json buckets = json::array();
+  for (const auto& [index, n] : p.buckets)
+    buckets.push_back(json::array({h->bucket_low(index), h->bucket_width(index), n}));
+  return {{"layout", "log-linear"},      {"highest_ns", p.highest_ns},
+          {"precision_bits", p.precision_bits}, {"count", p.count},
+          {"clamped", p.clamped},        {"min_ns", p.min_ns},
+          {"max_ns", p.max_ns},          {"sum_ns", decimal(p.sum_ns)},
+          {"sum_squares_ns2", decimal(p.sum_squares_ns)}, {"buckets", std::move(buckets)}};
+}
+
+json histograms_json(const std::optional<ClassHistograms>& h) {
+  if (!h) return nullptr;
+  return {{"latency", histogram_json(h->latency)},
+          {"service", histogram_json(h->service)},
+          {"queue", histogram_json(h->queue)}};
+}
+
 json paths_json(const std::vector<PathLatency>& paths) {
   json out = json::array();
   for (const PathLatency& p : paths) {
     json latency = latency_json(p.latency);
     latency.erase("spectrum");
-    out.push_back({{"path", p.path}, {"latency", std::move(latency)}});
+    out.push_back({{"path", p.path}, {"latency", std::move(latency)}, {"histogram", histogram_json(p.histogram)}});
   }
   return out;
+}
+
+json execution_json(const ExecutionInfo& e) {
+  return {{"segment", std::to_string(e.segment_index) + "/" + std::to_string(e.segment_count)},
+          {"segment_index", e.segment_index},
+          {"segment_count", e.segment_count},
+          {"inject_from", e.inject_from},
+          {"start_at_unix_s", optional_real(e.start_at_unix_s)},
+          {"merged_from", e.merged_from}};
 }
 
 json verdict_json(const Verdict& v) { return {{"passed", v.passed}, {"reasons", v.reasons}}; }
@@ -73,10 +113,13 @@ json errors_json(const ErrorCounts& e) {
           {"status", std::move(status)}};
 }
 
-json timeline_json(const std::vector<TimelinePoint>& points) {
+// unix_s: the wall-clock start of each point, so timelines of several generators align.
+json timeline_json(const std::vector<TimelinePoint>& points, double start_unix_s) {
   json out = json::array();
   for (const TimelinePoint& p : points)
-    out.push_back({{"t_s", real(p.t_s)}, {"completed", p.completed}, {"errors", p.errors},
+    out.push_back({{"t_s", real(p.t_s)},
+                   {"unix_s", start_unix_s > 0 ? real(start_unix_s + p.t_s) : json(nullptr)},
+                   {"completed", p.completed}, {"errors", p.errors},
                    {"p99_s", real(p.p99_s)}, {"server_requests", p.server_requests}});
   return out;
 }
@@ -103,7 +146,10 @@ json workers_json(const std::vector<WorkerRow>& workers) {
 json reconciliation_json(const Reconciliation& r) {
   return {{"client_completed", r.client_completed}, {"client_failed", r.client_failed},
           {"server_delta", r.server_delta},         {"aborts_injected", r.aborts_injected},
-          {"ok", r.ok},                             {"verdict", r.verdict}};
+          {"ok", r.ok},                             {"verdict", r.verdict},
+          {"server_before", optional_real(r.server_before)},
+          {"server_after", optional_real(r.server_after)},
+          {"before_unix_s", real(r.before_unix_s)}, {"after_unix_s", real(r.after_unix_s)}};
 }
 
 json class_json(const ClassResult& c) {
@@ -121,9 +167,12 @@ json class_json(const ClassResult& c) {
           {"latency", latency_json(c.latency)},
           {"service", latency_json(c.service)},
           {"queue", latency_json(c.queue)},
+          {"histograms", histograms_json(c.histograms)},
+          {"measured_start_unix_s", real(c.measured_start_unix_s)},
+          {"start_offset_s", optional_real(c.start_offset_s)},
           {"errors", errors_json(c.errors)},
           {"timeline_interval_s", real(c.interval_s)},
-          {"timeline", timeline_json(c.timeline)},
+          {"timeline", timeline_json(c.timeline, c.measured_start_unix_s)},
           {"paths", paths_json(c.paths)},
           {"events", events_json(c.events)},
           {"workers", workers_json(c.workers)},
@@ -143,6 +192,7 @@ std::string render_bench_json(const BenchResult& result) {
   for (const ClassResult& c : result.classes) classes.push_back(class_json(c));
   json doc = {{"schema_version", result.schema_version},
               {"interrupted", result.interrupted},
+              {"execution", execution_json(result.execution)},
               {"verdict", verdict_json(result.verdict)},
               {"gate", gate_json(result.gate)},
               {"environment",

@@ -19,7 +19,7 @@ def test_sync_bench_with_abort_reconciles(binary, runtime_dir, tmp_path):
                 "--warmup", "0.5s", "--inject", "1s:abort:worker=0", "--connections", "4")
     assert res.returncode == 0, res.stdout + res.stderr
     report = json.loads((out / "report.json").read_text())
-    assert report["schema_version"] == 2
+    assert report["schema_version"] == 3
     assert report["verdict"] == {"passed": True, "reasons": []}
     (cls,) = report["classes"]
     assert cls["worker_class"] == "sync"

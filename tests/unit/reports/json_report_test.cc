@@ -92,8 +92,8 @@ TEST(JsonReport, ParseErrorsNameThePath) {
   std::string doc = render_bench_json(test::make_bench_result());
   expect_error("{\"schema_version\": 1,", "bench JSON: [json.exception.parse_error");
   expect_error("[]", "/: expected an object, found array");
-  expect_error(replaced(doc, "\"schema_version\": 2", "\"schema_version\": 3"),
-               "/schema_version: 3 is not supported (this wpm reads versions 1 to 2)");
+  expect_error(replaced(doc, "\"schema_version\": 3", "\"schema_version\": 4"),
+               "/schema_version: 4 is not supported (this wpm reads versions 1 to 3)");
   expect_error(replaced(doc, "\"cpus\": 2", "\"cpuz\": 2"), "/environment/cpus: missing");
   expect_error(replaced(doc, "\"requests_sent\": 30009", "\"requests_sent\": \"30009\""),
                "/classes/0/summary/requests_sent: expected an integer, found string");

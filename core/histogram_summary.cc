@@ -1,6 +1,6 @@
-#include "loadgen/summary.h"
+#include "core/histogram_summary.h"
 
-namespace wpm::loadgen {
+namespace wpm {
 namespace {
 double seconds(uint64_t ns) { return static_cast<double>(ns) * 1e-9; }
 }  // namespace
@@ -24,4 +24,4 @@ LatencySummary summarize(const Histogram& histogram, int ticks_per_half_distance
   return out;
 }
 
-}  // namespace wpm::loadgen
+}  // namespace wpm

@@ -1,18 +1,18 @@
-#include "loadgen/histogram.h"
+#include "core/histogram.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
-namespace wpm::loadgen {
+namespace wpm {
 namespace {
 
 // Keeps value² · count inside 128 bits for any realistic count (2^50 ns ≈ 13 days).
 constexpr uint64_t kMaxHighest = uint64_t{1} << 50;
 
 [[noreturn]] void layout_bug(const char* what) {
-  std::fprintf(stderr, "wpm loadgen histogram: %s\n", what);
+  std::fprintf(stderr, "wpm histogram: %s\n", what);
   std::abort();
 }
 
@@ -105,6 +105,49 @@ void BasicHistogram<Count>::reset() {
 }
 
 template <class Count>
+HistogramParts BasicHistogram<Count>::parts() const {
+  HistogramParts p{highest_, precision_, total_, clamped_, min(), max_, sum_, sum_squares_, {}};
+  for (size_t i = 0; i < counts_.size(); ++i)
+    if (counts_[i] != 0) p.buckets.emplace_back(i, counts_[i]);
+  return p;
+}
+
+template <class Count>
+std::optional<BasicHistogram<Count>> BasicHistogram<Count>::from_parts(const HistogramParts& p,
+                                                                       std::string* why) {
+  auto refuse = [why](std::string text) {
+    if (why != nullptr) *why = std::move(text);
+    return std::nullopt;
+  };
+  if (p.precision_bits < 1 || p.precision_bits > 20) return refuse("precision_bits must be in [1, 20]");
+  if (p.highest_ns < 1 || p.highest_ns > kMaxHighest) return refuse("highest_ns must be in [1, 2^50]");
+  BasicHistogram h(p.highest_ns, p.precision_bits);
+  uint64_t total = 0;
+  size_t previous = 0;
+  for (size_t k = 0; k < p.buckets.size(); ++k) {
+    auto [index, n] = p.buckets[k];
+    if (index >= h.counts_.size()) return refuse("bucket " + std::to_string(index) + " is beyond the layout");
+    if (k > 0 && index <= previous) return refuse("buckets are not in ascending order");
+    if (n == 0 || n > static_cast<uint64_t>(Count(~Count{0}))) return refuse("bucket count out of range");
+    h.counts_[index] = static_cast<Count>(n);
+    total += n;
+    previous = index;
+  }
+  if (total != p.count) return refuse("bucket counts add up to " + std::to_string(total) + ", not count " + std::to_string(p.count));
+  if (p.clamped > p.count) return refuse("clamped exceeds count");
+  if (p.count > 0 && (p.min_ns > p.max_ns || p.max_ns > p.highest_ns ||
+                      h.index_of(p.min_ns) != p.buckets.front().first ||
+                      h.index_of(p.max_ns) != p.buckets.back().first))
+    return refuse("min_ns/max_ns do not fall in the first and last buckets");
+  h.total_ = p.count;
+  h.clamped_ = p.clamped;
+  if (p.count > 0) h.min_ = p.min_ns, h.max_ = p.max_ns;
+  h.sum_ = p.sum_ns;
+  h.sum_squares_ = p.sum_squares_ns;
+  return h;
+}
+
+template <class Count>
 double BasicHistogram<Count>::mean() const {
   if (total_ == 0) return 0;
   return static_cast<double>(static_cast<long double>(sum_) / static_cast<long double>(total_));
@@ -167,4 +210,4 @@ std::vector<SpectrumPoint> BasicHistogram<Count>::spectrum(int ticks_per_half_di
 template class BasicHistogram<uint64_t>;
 template class BasicHistogram<uint32_t>;
 
-}  // namespace wpm::loadgen
+}  // namespace wpm

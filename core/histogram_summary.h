@@ -2,11 +2,11 @@
 #pragma once
 
 #include "core/bench_result.h"
-#include "loadgen/histogram.h"
+#include "core/histogram.h"
 
-namespace wpm::loadgen {
+namespace wpm {
 
 // count, min, mean, max, stdev, p50/p90/p99/p99.9 and the log-spaced spectrum, in seconds.
 LatencySummary summarize(const Histogram& histogram, int ticks_per_half_distance = 5);
 
-}  // namespace wpm::loadgen
+}  // namespace wpm
