@@ -103,6 +103,7 @@ std::string render_live_gauges(const LiveSample& s) {
 
 std::string live_instance(const BenchOptions& o) {
   if (!o.push_instance.empty()) return o.push_instance;
+  if (!o.segment.whole()) return "seg-" + std::to_string(o.segment.index);
   char host[256] = {};
   if (gethostname(host, sizeof host - 1) == 0 && host[0] != '\0') return host;
   return "unknown";
