@@ -43,7 +43,7 @@ def env_of(c):
 
 
 def test_every_manifest_validates_against_the_api_schemas():
-    assert {os.path.basename(p) for p in MANIFESTS} >= {"pool.yaml", "generators.yaml", "merge.yaml"}
+    assert {os.path.basename(p) for p in MANIFESTS} >= {"pool.yaml", "run.yaml", "generators.yaml", "merge.yaml"}
     res = validate(*MANIFESTS)
     assert res.returncode == 0, res.stdout + res.stderr
     valid = [line for line in res.stdout.splitlines() if line.endswith(": valid")]
