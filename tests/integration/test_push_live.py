@@ -127,13 +127,20 @@ def test_an_unreachable_gateway_warns_and_the_run_passes(binary, runtime_dir, tm
         assert json.load(f)["verdict"]["passed"] is True
 
 
-def test_live_interval_needs_a_push_url(binary, runtime_dir, tmp_path):
-    res = subprocess.run([binary, "bench", "--target", "http://127.0.0.1:1/",
-                          "--push-live-interval", "1s", "--out", str(tmp_path / "r")],
+@pytest.mark.parametrize("flags,names", [
+    (["--push-live-interval", "1s"], ("--push-live-interval", "--push-url")),
+    (["--push-live-interval", "50ms", "--push-url", "http://127.0.0.1:9"], ("--push-live-interval", "100ms")),
+    (["--push-live-interval", "1s", "--push-url", "http://127.0.0.1:9", "--push-label", "instance=x"],
+     ("--push-label", "--push-instance")),
+])
+def test_bad_live_push_options_exit_2_before_any_work(binary, runtime_dir, tmp_path, flags, names):
+    res = subprocess.run([binary, "bench", "--target", "http://127.0.0.1:1/", *flags,
+                          "--out", str(tmp_path / "r")],
                          capture_output=True, text=True, timeout=30,
                          env=dict(os.environ, XDG_RUNTIME_DIR=runtime_dir))
     assert res.returncode == 2, res.stderr
-    assert "--push-live-interval" in res.stderr and "--push-url" in res.stderr
+    assert all(n in res.stderr for n in names), res.stderr
+    assert res.stderr.count("\n") == 1, res.stderr
     assert not (tmp_path / "r").exists(), "validated before any work"
 
 
