@@ -103,6 +103,7 @@ Status BenchRun::measure() {
     spec.paths = {url->path};
     spec.weights.clear();
   }
+  extend_warmup(spec);
   spec.before_measure = [this] { at_measured_start(); };
   Result<std::unique_ptr<loadgen::LoadRun>> load = loadgen::LoadRun::start(spec);
   if (!load) return load.error();
@@ -125,6 +126,16 @@ Status BenchRun::measure() {
   return {};
 }
 
+// With --start-at and a warm-up, the warm-up lasts until just before the instant (at least
+// --warmup): an idle wait instead would let the server's keep-alive timeout close the warm
+// connections, and the first measured requests would fail on them.
+void BenchRun::extend_warmup(loadgen::LoadSpec& spec) const {
+  const BenchOptions& o = ctx_.options;
+  if (!o.start_at_unix_s || o.warmup_s <= 0) return;
+  double left_s = *o.start_at_unix_s - unix_seconds() - kStartAtGateS;
+  if (left_s > 0) spec.warmup_until_ns = monotonic_ns() + static_cast<uint64_t>(left_s * 1e9);
+}
+
 // The server's "before" count is read here, with no request in flight, and the schedule's
 // clock starts: injections and scrapes count from this moment, as loadgen's timeline does.
 // With --start-at, the wait for the instant comes last, after the scrape: nothing is in
@@ -140,6 +151,8 @@ void BenchRun::at_measured_start() {
       log_warning("--start-at: the warm-up ended after the instant; this generator starts late");
     // In steps, so that Ctrl-C during a long wait ends the run instead of waiting it out.
     double at = *ctx_.options.start_at_unix_s;
+    // No spinning at the end: several generators on few cores would take turns spinning
+    // and start later than a sleeper woken by its timer (timer slack is 1 ns here).
     while (!ctx_.interrupted.load() && unix_seconds() < at) sleep_until_unix(std::min(at, unix_seconds() + 0.1));
   }
   if (!pool_) return;

@@ -17,6 +17,7 @@
 #include "bench/schedule.h"
 #include "core/bench_result.h"
 #include "core/result.h"
+#include "loadgen/load_spec.h"
 
 namespace wpm::loadgen {
 class LoadRun;
@@ -49,6 +50,7 @@ class BenchRun {
   Status open();
   Status measure();
   void at_measured_start();  // loadgen's gate: nothing in flight
+  void extend_warmup(loadgen::LoadSpec& spec) const;  // --start-at
   void drive(loadgen::LoadRun& load);
   std::unique_ptr<LivePusher> start_live_push(const loadgen::LoadRun& load);
   void finish_live_push(LivePusher& live);

@@ -10,9 +10,6 @@
 namespace wpm::bench {
 namespace {
 
-// Room for the gate itself (the last warm-up responses, the barrier, a scrape).
-constexpr double kGateMarginS = 0.1;
-
 bool digits(std::string_view text, size_t at, size_t n, int& out) {
   if (at + n > text.size()) return false;
   out = 0;
@@ -76,9 +73,9 @@ Status check_start_at(double start_at, double now, double warmup_s) {
   double away = start_at - now;
   if (away <= 0)
     return Error{"--start-at: the instant passed " + format_fixed(-away, 3) + " s ago", kExitUsage};
-  if (away < warmup_s + kGateMarginS)
+  if (away < warmup_s + kStartAtGateS)
     return Error{"--start-at: the instant is " + format_fixed(away, 3) + " s away, too soon for --warmup " +
-                     format_fixed(warmup_s, 3) + " s (and " + format_fixed(kGateMarginS, 1) +
+                     format_fixed(warmup_s, 3) + " s (and " + format_fixed(kStartAtGateS, 1) +
                      " s to reach the measured start); start later or shorten the warm-up",
                  kExitUsage};
   return {};

@@ -10,6 +10,10 @@
 
 namespace wpm::bench {
 
+// Room between the end of the warm-up and the instant: the last warm-up responses, the gate,
+// the pool's before-scrape.
+inline constexpr double kStartAtGateS = 0.1;
+
 // RFC 3339 date-time: 2026-12-07T18:00:00Z, with optional fraction and a Z or ±HH:MM offset
 // ('t', 'z' and a space for 'T' are accepted, as RFC 3339 allows). Usage error otherwise.
 Result<double> parse_rfc3339(std::string_view text);

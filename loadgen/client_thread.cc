@@ -80,7 +80,7 @@ void ClientThread::run() {
   prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
   const LoadSpec& spec = run_.spec;
   if (spec.warmup_s > 0) {
-    issue(run_.start_ns, run_.start_ns + to_ns(spec.warmup_s));
+    issue(run_.start_ns, std::max(run_.start_ns + to_ns(spec.warmup_s), spec.warmup_until_ns));
     drain();
   }
   run_.gate->arrive_and_wait();  // every thread drained: nothing in flight at the boundary

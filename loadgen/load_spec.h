@@ -36,6 +36,9 @@ struct LoadSpec {
   // shared on the request path: attempts == max_requests exactly when the duration is not hit.
   uint64_t max_requests = 0;
   double warmup_s = 0;     // issued, drained, then excluded from every result
+  // > warm-up start + warmup_s: the warm-up lasts until this CLOCK_MONOTONIC instant (ns)
+  // instead, whatever the set-up took (an aligned start, bench --start-at).
+  uint64_t warmup_until_ns = 0;
   double connect_timeout_s = 2;   // TCP connect, per attempt
   double request_timeout_s = 10;  // first byte written → last byte of the response
   double stop_drain_s = 1;

@@ -26,9 +26,11 @@ def rfc3339(unix_s):
     return t.strftime("%Y-%m-%dT%H:%M:%S.%f") + "Z"
 
 
-def bench_args(binary, pool, out, *extra):
+def bench_args(binary, pool, out, *extra, warmup="0s"):
+    """Without a warm-up the pool counts exactly the measured requests (a warm-up's would be
+    in its requests_total delta too)."""
     return [binary, "bench", "--target", f"http://127.0.0.1:{pool.port}/", "-n", str(REQUESTS),
-            "--connections", str(CONNECTIONS), "--client-threads", "1", "--warmup", "200ms",
+            "--connections", str(CONNECTIONS), "--client-threads", "1", "--warmup", warmup,
             "--no-progress", "--out", str(out), *extra]
 
 
@@ -108,6 +110,18 @@ def test_four_segments_merge_exactly_and_start_together(binary, thread_pool, tmp
     assert one["summary"]["responses"] == REQUESTS == requests_total(pool) - before
     assert one["summary"]["connections"] == CONNECTIONS
     assert 0 <= one["start_offset_s"] < 0.05
+
+    # With a warm-up, it lasts until the instant: the warm connections are not left idle to
+    # the pool's keep-alive timeout (2 s), so no measured request fails on a closed one.
+    warm_out = tmp_path / "warm"
+    warm = subprocess.run(bench_args(binary, pool, warm_out, "--start-at", "+3s", warmup="200ms"),
+                          capture_output=True, text=True, timeout=120)
+    assert warm.returncode == 0, warm.stdout + warm.stderr
+    w = load(warm_out / "report.json")["classes"][0]
+    assert w["summary"]["responses"] == REQUESTS
+    assert w["errors"] == {"connect": 0, "write": 0, "read": 0, "reset": 0, "timeout": 0,
+                           "parse": 0, "status": {}}, w["errors"]
+    assert 0 <= w["start_offset_s"] < 0.05, w["start_offset_s"]
 
     # Mismatched reports are refused with the reason, exit 2.
     def refused(paths, words):

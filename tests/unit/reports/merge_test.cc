@@ -63,7 +63,7 @@ TEST(ReportMerge, MergedHistogramIsTheHistogramOfAllSamples) {
     Histogram all;
     std::vector<NamedReport> reports;
     for (uint32_t i = 0; i < k; ++i) {
-      std::vector<uint64_t> s = samples(rng, 5000 + 1000 * i);
+      std::vector<uint64_t> s = samples(rng, 1500 + 250 * i);
       for (uint64_t ns : s) all.record(ns);
       reports.push_back(round_trip("g" + std::to_string(i) + ".json", generator_report(i, k, s, kStart + 0.0004 * i)));
     }
@@ -100,7 +100,7 @@ TEST(ReportMerge, CountsErrorsAndTimelineAddUpOnWallTime) {
   EXPECT_EQ(c.errors.timeout, 1u + 2u);
   EXPECT_EQ(c.errors.status.at(503), 4u);
   EXPECT_DOUBLE_EQ(c.measured_start_unix_s, kStart);
-  EXPECT_NEAR(c.duration_s, 2.1, 1e-9);
+  EXPECT_NEAR(c.duration_s, 2.1, 1e-6);  // unix seconds as doubles: ~0.2 µs resolution
   ASSERT_EQ(c.timeline.size(), 21u);
   EXPECT_EQ(c.timeline[0].completed, 10u);
   EXPECT_EQ(c.timeline[1].completed, 20u);
@@ -108,7 +108,7 @@ TEST(ReportMerge, CountsErrorsAndTimelineAddUpOnWallTime) {
   EXPECT_DOUBLE_EQ(c.timeline[1].p99_s, 0.002);  // the larger of the two
   EXPECT_EQ(merged->execution.merged_from, (std::vector<std::string>{"a.json", "b.json"}));
   ASSERT_TRUE(c.start_offset_s);
-  EXPECT_NEAR(*c.start_offset_s, 0.1, 1e-9);
+  EXPECT_NEAR(*c.start_offset_s, 0.1, 1e-6);
 }
 
 TEST(ReportMerge, RefusesMismatchedReports) {
