@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "bench/live_push.h"
 #include "bench/start_at.h"
 #include "core/clock.h"
 #include "core/format.h"
@@ -117,6 +118,7 @@ Status BenchRun::measure() {
   spec.before_measure = [this] { at_measured_start(); };
   Result<std::unique_ptr<loadgen::LoadRun>> load = loadgen::LoadRun::start(spec);
   if (!load) return load.error();
+  std::unique_ptr<LivePusher> live = start_live_push(**load);
   drive(**load);
   record_.load = (*load)->wait();
   log_tls(record_.load);
@@ -128,6 +130,7 @@ Status BenchRun::measure() {
   if (o.start_at_unix_s && start_mono > 0)
     log_info("bench: measured start ", format_fixed((record_.measured_start_unix_s - *o.start_at_unix_s) * 1e3, 3),
              " ms after --start-at");
+  if (live) finish_live_push(*live);
   uint64_t started = record_.load.counts.attempts;
   if (spec.max_requests > 0 && started < spec.max_requests && !record_.load.stopped_early)  // say which limit hit
     log_warning("--requests ", spec.max_requests, ": the measured phase reached --duration first, after ",
@@ -168,6 +171,33 @@ void BenchRun::at_measured_start() {
   origin_s_ = ctx_.clock.now_s();
   record_.origin_s = origin_s_;
   schedule_thread_ = std::thread([this, origin = *origin_s_] { schedule_->run(origin); });
+}
+
+// Live pushes run beside the load on their own thread; the sampler reads loadgen's lock-free
+// counters, so the load's threads never wait for the gateway.
+std::unique_ptr<LivePusher> BenchRun::start_live_push(const loadgen::LoadRun& load) {
+  const BenchOptions& o = ctx_.options;
+  if (o.push_live_interval_s <= 0) return nullptr;
+  auto sampler = [&load, label = record_.label, window = o.push_live_interval_s,
+                  segment = o.segment]() -> std::optional<LiveSample> {
+    std::optional<LiveSample> s = sample_load(load, label, window);
+    if (s) s->segment_index = segment.index, s->segment_count = segment.count;
+    return s;
+  };
+  auto live = std::make_unique<LivePusher>(ctx_.clock, live_push_target(o), o.push_live_interval_s,
+                                           std::move(sampler));
+  live->start();
+  return live;
+}
+
+void BenchRun::finish_live_push(LivePusher& live) {
+  LiveSample last = final_sample(record_.load, record_.label);
+  last.segment_index = ctx_.options.segment.index;
+  last.segment_count = ctx_.options.segment.count;
+  live.finish(last);
+  LivePushStats stats = live.stats();
+  if (std::string warning = live_push_warning(stats); !warning.empty()) log_warning(warning);
+  else log_info("live push: ", stats.pushes, " samples pushed as instance ", live_instance(ctx_.options));
 }
 
 void BenchRun::drive(loadgen::LoadRun& load) {

@@ -25,6 +25,8 @@ class LoadRun;
 
 namespace wpm::bench {
 
+class LivePusher;
+
 // What the class runs of one `wpm bench` share.
 struct RunContext {
   const BenchOptions& options;
@@ -50,6 +52,8 @@ class BenchRun {
   void at_measured_start();  // loadgen's gate: nothing in flight
   void extend_warmup(loadgen::LoadSpec& spec) const;  // --start-at
   void drive(loadgen::LoadRun& load);
+  std::unique_ptr<LivePusher> start_live_push(const loadgen::LoadRun& load);
+  void finish_live_push(LivePusher& live);
   void stop_schedule();
   void settle();
 

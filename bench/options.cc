@@ -88,6 +88,13 @@ Status validate(const BenchOptions& o) {
     if (o.rate > 0) return usage("--slo searches the rate itself; drop --rate");
     if (o.requests > 0) return usage("--slo runs each step for --duration; drop --requests");
   }
+  if (o.push_live_interval_s > 0 && o.push_url.empty())
+    return usage("--push-live-interval needs --push-url (the Pushgateway to push to)");
+  if (o.push_live_interval_s > 0 && o.push_live_interval_s < 0.1)
+    return usage("--push-live-interval must be 0 (off) or at least 100ms");
+  for (const std::string& label : o.push_labels)
+    if (o.push_live_interval_s > 0 && label.rfind("instance=", 0) == 0)
+      return usage("--push-label '" + label + "': live pushes add 'instance' to the grouping key; name the generator with --push-instance");
   if (Status s = validate_segment(o); !s) return s;
   if (!o.fail_on.empty())
     if (Result<std::vector<Threshold>> t = parse_fail_on(o.fail_on); !t) return t.error();

@@ -85,6 +85,8 @@ struct BenchOptions {
   std::string baseline, fail_on;
   double push_timeout_s = 5;
   int push_retries = 3;
+  double push_live_interval_s = 0;  // live gauges every interval while measuring; 0 = none
+  std::string push_instance;        // live grouping key `instance`; empty: bench/live_push.h
   // The effective options as text, for the report's "config" section (keyed by TOML key).
   std::map<std::string, std::string> config;
 };

@@ -232,6 +232,8 @@ std::vector<Opt> push_and_gate_options() {
       {"--push-label", "push.labels", "Grouping label K=V (repeatable)", texts(&O::push_labels, check_label_pair, "K=V")},
       {"--push-timeout", "push.timeout", "Per-attempt push timeout", duration(&O::push_timeout_s, 0.001, 3600)},
       {"--push-retries", "push.retries", "Push retries after the first attempt", count(&O::push_retries, 0, 100)},
+      {"--push-live-interval", "push.live_interval", "Push live generator gauges (wpm_bench_live_*) this often while measuring; 0 = off (needs --push-url)", duration(&O::push_live_interval_s, 0, 3600)},
+      {"--push-instance", "push.instance", "Grouping key 'instance' of the live pushes (default: seg-I with --segment, else the host name)", text(&O::push_instance, nullptr, "NAME")},
       {"--baseline", "gate.baseline", "Previous JSON report to compare against", text(&O::baseline, nullptr, "FILE")},
       {"--max-error-ratio", "gate.max_error_ratio", "A class fails (exit 3) when errors over requests that ended exceed this", number(&O::max_error_ratio, 0, 1, "RATIO")},
       {"--slo", "slo.objective", "Find each class's highest open-loop rate within this objective and recommend a class, e.g. 'p99<50ms,errors<1%'", text(&O::slo, check_slo, "EXPR")},

@@ -54,6 +54,7 @@ void ClientThread::start_attempt(uint32_t id, uint64_t intended_ns, uint64_t now
   Conn& c = conns_[id];
   ++counts.attempts;
   ++in_flight_;
+  publish_in_flight();
   c.intended_ns = intended_ns;
   c.start_ns = now;
   c.request = picker_.next();
@@ -205,6 +206,7 @@ void ClientThread::complete(uint32_t id, uint64_t now, bool close_after) {
   Conn& c = conns_[id];
   request_deadlines_.disarm(id);
   --in_flight_;
+  publish_in_flight();
   int code = c.parser.status_code();
   ++counts.responses;
   ++counts.status[static_cast<size_t>(code)];
@@ -229,6 +231,7 @@ void ClientThread::fail(uint32_t id, Failure kind, uint64_t now) {
   connect_deadlines_.disarm(id);
   request_deadlines_.disarm(id);
   --in_flight_;
+  publish_in_flight();
   switch (kind) {
     case Failure::connect: ++counts.connect; break;
     case Failure::write: ++counts.write; break;

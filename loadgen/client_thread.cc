@@ -249,6 +249,7 @@ void ClientThread::abandon_all() {
     close_conn(c);
     c.state = State::idle;
     --in_flight_;
+    publish_in_flight();
     push_idle(id);  // usable again if a phase follows (a warm-up drain cut short)
   }
 }

@@ -33,6 +33,7 @@ struct SecondSlot {
 
 struct alignas(64) LiveCounters {
   std::atomic<uint64_t> completed{0}, errors{0}, sent{0};
+  std::atomic<uint32_t> in_flight{0};  // a copy of the thread's own count, for live views
   std::atomic<uint64_t> sealed{0};  // timeline intervals [0, sealed) are final
   std::atomic<bool> finished{false};
 };
@@ -125,6 +126,7 @@ class ClientThread {
   std::vector<SecondSlot> seconds_;  // timeline slots, interval_ns_ each
   LiveCounters live_;
   uint32_t in_flight_ = 0;
+  void publish_in_flight() { live_.in_flight.store(in_flight_, std::memory_order_relaxed); }
   bool issuing_ = false, measuring_ = false, stop_seen_ = false, use_pwait2_ = true;
   uint64_t measure_start_ns_ = 0, sealed_ = 0, drain_deadline_ns_ = 0;
 };

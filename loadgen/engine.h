@@ -30,12 +30,23 @@ struct Progress {
   double elapsed_s = 0;   // since the measured start (during warm-up: since the run started)
   double duration_s = 0;  // planned measured duration (warm-up duration during warm-up)
   uint64_t completed = 0, errors = 0, sent = 0;  // in the current phase
+  uint64_t in_flight = 0;  // requests started and not yet ended, now
   double rate = 0;   // responses/s in the last complete second of the measured phase
   double p99_s = 0;  // p99 latency (from intended send) of that second
   bool window = false;  // rate and p99_s describe a complete second (none in the first one)
   double target_rate = 0;  // 0 = closed loop
 };
 const char* to_string(Progress::Phase phase);
+
+// The most recent stretch of the measured phase that every thread has sealed (whole timeline
+// intervals): what a live view shows between two reports.
+struct RecentWindow {
+  bool complete = false;  // false until that much of the measured phase is sealed
+  double seconds = 0;     // the stretch covered, a whole number of intervals
+  uint64_t completed = 0;
+  double rate = 0;  // responses/s
+  double p50_s = 0, p99_s = 0;  // latency from the intended send time; 0 without responses
+};
 
 class LoadRun {
  public:
@@ -46,6 +57,9 @@ class LoadRun {
   LoadRun& operator=(const LoadRun&) = delete;
 
   Progress progress() const;  // lock-free reads of per-thread counters; any thread
+  // The last `seconds` (rounded to whole intervals, at least one) of the measured phase that
+  // every thread has sealed; lock-free like progress().
+  RecentWindow recent(double seconds) const;
   // Ends the run early: no new request; in-flight ones get spec.stop_drain_s to finish, the
   // rest are counted as abandoned. Async-signal-safe (an atomic store and eventfd writes).
   void stop();

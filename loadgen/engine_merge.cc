@@ -19,37 +19,55 @@ Progress LoadRun::progress() const {
   p.elapsed_s = ns_to_seconds(now - std::min(now, start));
   p.duration_s = measured ? shared.spec.duration_s : shared.spec.warmup_s;
   bool all_finished = true;
-  uint64_t sealed = UINT64_MAX;
   for (const auto& client : clients_) {
     const LiveCounters& live = client->live();
     p.completed += live.completed.load(std::memory_order_relaxed);
     p.errors += live.errors.load(std::memory_order_relaxed);
     p.sent += live.sent.load(std::memory_order_relaxed);
+    p.in_flight += live.in_flight.load(std::memory_order_relaxed);
     all_finished = all_finished && live.finished.load(std::memory_order_acquire);
-    sealed = std::min(sealed, live.sealed.load(std::memory_order_acquire));
   }
   if (all_finished) p.phase = Progress::Phase::done;
   else if (!measured) p.phase = Progress::Phase::warmup;
   else p.phase = p.elapsed_s < p.duration_s ? Progress::Phase::measuring : Progress::Phase::draining;
-  if (!measured || clients_.empty()) return p;
-  // The last second's worth of intervals every thread has sealed: final, safe to read here.
+  if (!measured) return p;
+  RecentWindow last_second = recent(1.0);
+  p.window = last_second.complete;
+  p.rate = last_second.rate;
+  p.p99_s = last_second.p99_s;
+  return p;
+}
+
+RecentWindow LoadRun::recent(double seconds) const {
+  const RunShared& shared = *shared_;
+  RecentWindow w;
+  if (!shared.measured.load(std::memory_order_acquire) || clients_.empty()) return w;
+  uint64_t now = monotonic_ns();
+  uint64_t start = shared.measured_start_ns.load(std::memory_order_acquire);
+  double elapsed_s = ns_to_seconds(now - std::min(now, start));
+  uint64_t sealed = UINT64_MAX;
+  for (const auto& client : clients_)
+    sealed = std::min(sealed, client->live().sealed.load(std::memory_order_acquire));
+  // The intervals every thread has sealed are final, safe to read here.
   double interval = shared.spec.timeline_interval_s;
-  uint64_t end = std::min<uint64_t>(sealed, static_cast<uint64_t>(p.elapsed_s / interval));
-  uint64_t per_second = std::max<uint64_t>(1, static_cast<uint64_t>(std::llround(1 / interval)));
-  if (end < per_second) return p;
+  uint64_t end = std::min<uint64_t>(sealed, static_cast<uint64_t>(elapsed_s / interval));
+  uint64_t count = std::max<uint64_t>(1, static_cast<uint64_t>(std::llround(seconds / interval)));
+  if (end < count) return w;
   CoarseHistogram merged(kHourNs, kCoarsePrecisionBits);
-  uint64_t completed = 0;
   for (const auto& client : clients_) {
-    for (uint64_t s = end - per_second; s < end; ++s) {
+    for (uint64_t s = end - count; s < end; ++s) {
       const SecondSlot& slot = client->slot(std::min<size_t>(s, client->slot_count() - 1));
       merged.merge(slot.latency);
-      completed += slot.completed;
+      w.completed += slot.completed;
     }
   }
-  p.window = true;
-  p.rate = static_cast<double>(completed) / (static_cast<double>(per_second) * interval);
-  p.p99_s = ns_to_seconds(merged.percentile(99));
-  return p;
+  w.complete = true;
+  w.seconds = static_cast<double>(count) * interval;
+  w.rate = static_cast<double>(w.completed) / w.seconds;
+  std::vector<uint64_t> ps = merged.percentiles({50, 99});
+  w.p50_s = ns_to_seconds(ps[0]);
+  w.p99_s = ns_to_seconds(ps[1]);
+  return w;
 }
 
 LoadResult LoadRun::merge() const {

@@ -103,10 +103,13 @@ def test_ci_chain_feeds_every_dashboard_query(binary, runtime_dir, tmp_path, poo
     exercise_pool(pool, prometheus)
     # /error in the mix: the errors panel's error-status query has something to show (and the
     # run's error ratio is half, which this run accepts).
+    # Live pushes too, so the "Live generators" row has a generator to show.
     res = ci_bench_push(binary, runtime_dir, tmp_path, gateway, "--path", "/", "--path", "/error",
-                        "--max-error-ratio", "1")
+                        "--max-error-ratio", "1", "--push-live-interval", "300ms",
+                        "--push-instance", "e2e-gen")
     assert res.returncode == 0, res.stdout + res.stderr
     assert gateway.group(job="wpm_bench", branch="main", runner="e2e") is not None
+    assert gateway.group(job="wpm_bench", branch="main", runner="e2e", instance="e2e-gen")
     wait_until(lambda: bench_value(prometheus, 'wpm_bench_reconciled{job="wpm_bench"}') == 1,
                30, interval=0.2, what="the pushed bench results scraped from the gateway")
     assert not pending_gate_families(tmp_path), "report.prom lacks the gate/verdict families"
