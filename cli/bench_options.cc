@@ -70,6 +70,8 @@ Status check_slo(const std::string& text) {
 Status check_metric_name(const std::string& text) {
   if (check_metric_prefix(text)) return {};
   return Error{"'" + text + "' is not a Prometheus metric name ([a-zA-Z_][a-zA-Z0-9_]*)", kExitUsage};
+}
+
 Status check_segment(const std::string& text) {
   Result<loadgen::ExecutionSegment> s = loadgen::parse_segment(text);
   return s ? Status{} : Status{s.error()};
