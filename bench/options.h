@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/names.h"
+#include "core/profile.h"
 #include "core/result.h"
 
 namespace wpm::bench {
@@ -48,6 +49,10 @@ struct BenchOptions {
   uint64_t requests = 0;  // measured phase ends after this many requests; 0 = duration only
   std::vector<InjectSpec> injects;
   std::string target;  // URL: benchmark it, spawn no pool
+  // A workload profile: the pool serves it (`wpm serve --profile`) and the load is its
+  // weighted route mix instead of `paths`. profile_path is absolute; cli/ reads `profile`.
+  std::string profile_path;
+  std::optional<Profile> profile;
   // Resolution of the client and server timelines (loadgen intervals, scrape schedule).
   double interval_s = 0.1;
   // A class fails (exit 3) when errors / requests that ended exceed this. An injected abort or

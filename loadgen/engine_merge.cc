@@ -61,7 +61,7 @@ LoadResult LoadRun::merge() const {
   r.connections = shared.spec.connections;
   r.threads = static_cast<uint32_t>(clients_.size());
   r.interval_s = shared.spec.timeline_interval_s;
-  r.paths = shared.spec.paths;
+  r.paths = shared.spec.labels.empty() ? shared.spec.paths : shared.spec.labels;
   r.path_latency.resize(shared.mix.requests.size());
   uint64_t window_end = 0, drain_end = 0;
   for (const auto& client : clients_) {

@@ -54,7 +54,8 @@ RequestMix::RequestMix(const LoadSpec& spec) {
   head = spec.method == "HEAD";
   std::string tail = header_block(spec);
   for (size_t i = 0; i < spec.paths.size(); ++i) {
-    requests.push_back(spec.method + " " + spec.paths[i] + " HTTP/1.1\r\n" + tail);
+    const std::string& method = spec.methods.empty() ? spec.method : spec.methods[i];
+    requests.push_back(method + " " + spec.paths[i] + " HTTP/1.1\r\n" + tail);
     weights.push_back(spec.weights.empty() ? 1.0 : spec.weights[i]);
   }
 }
