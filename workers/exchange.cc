@@ -95,6 +95,7 @@ void Exchange::finish() {
   // The write stopped before the commit point: the peer saw no complete response.
   active_ = false;
   metrics_->request_finished(started_ns_, request_bytes_, response_.sent_bytes());
+  metrics_->count_route(method_, plan_.route);  // every recorded request has its route
 }
 
 }  // namespace wpm
