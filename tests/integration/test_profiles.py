@@ -68,6 +68,21 @@ def test_serve_profile_routes_by_template(pool_factory, tmp_path):
                       error_type="RuntimeError") == 1
 
 
+def test_example_api_profile_is_served(pool_factory):
+    """examples/profiles/api.toml: every route answers with one of its statuses."""
+    from wpmtest import ROOT
+    pool = pool_factory("--worker-class", "gevent", "--profile",
+                        os.path.join(ROOT, "examples", "profiles", "api.toml"), workers=1)
+    assert pool.get("/health")[0] == 200
+    assert pool.get("/api/users/17")[0] in (200, 404, 500)
+    assert pool.get("/api/users")[0] in (200, 500)
+    assert pool.get("/api/users", method="POST", body=b"{}")[0] in (201, 200, 400, 409, 500)
+    assert pool.get("/api/search?q=x")[0] in (200, 503)
+    m = pool.metrics()
+    assert metric_sum(m, "gunicorn_worker_route_requests_total", method="GET",
+                      endpoint="/api/users/{id}") == 1
+
+
 def test_profile_errors_are_usage_errors(binary, runtime_dir, tmp_path):
     bad = write(tmp_path, "bad.toml", '[[route]]\npath = "/a"\n'
                 'io = { dist = "lognormal", p50 = "20ms", p99 = "10ms" }\n')
@@ -102,7 +117,8 @@ io = "5ms"
 """)
     res, data, report = bench(binary, runtime_dir, tmp_path, "--profile", profile,
                               "--worker-class", "eventlet", "--workers", "1", "--rate", "250",
-                              "--connections", "32", "--duration", "12s", "--warmup", "1s")
+                              "--connections", "32", "--interval", "1s",
+                              "--duration", "12s", "--warmup", "1s")
     assert res.returncode == 0, res.stdout + res.stderr
     assert_report_schema(report)
     paths = {p["path"]: p["latency"] for p in data["classes"][0]["paths"]}
@@ -110,13 +126,16 @@ io = "5ms"
     slow, calibration = paths["GET /slow/{id}"], paths["GET /calibration"]
     assert slow["count"] >= 2000
     overhead = calibration["p50_s"] - 0.005
-    # A ±5 % figure at 5 ms needs a machine that wakes a sleeping process on time.
-    assert overhead < 0.001, (
-        f"this machine adds {overhead * 1e3:.2f} ms to a 5 ms timer wait (median): too loaded "
+    # A ±5 % figure at 5 ms needs a machine that wakes a sleeping process on time for nearly
+    # every request: a heavy tail of late wake-ups moves the lognormal's quantiles far more
+    # than the calibration's median shows.
+    late = calibration["p90_s"] - 0.005
+    assert late < 0.001, (
+        f"this machine adds {late * 1e3:.2f} ms to one in ten 5 ms timer waits: too loaded "
         f"to measure 5 ms within 5 % ({calibration})")
     p50, p99 = slow["p50_s"] - overhead, slow["p99_s"] - overhead
     assert abs(p50 / 0.005 - 1) <= 0.05, (p50, slow, calibration)
-    assert abs(p99 / 0.050 - 1) <= 0.05, (p99, slow, calibration)
+    assert abs(p99 / 0.050 - 1) <= 0.05, (p99, slow, calibration, data["classes"][0]["latency"])
 
 
 def within_3_sd(observed, n, p):
@@ -158,7 +177,7 @@ status = { 201 = 1.0 }
                          "--warmup", "0", "--connections", "16", "--max-error-ratio", "1")
     assert res.returncode == 0, res.stdout + res.stderr
     c = data["classes"][0]
-    assert c["responses"] == n, c
+    assert c["summary"]["responses"] == n, c["summary"]
 
     m = pool.metrics()
     routes = "gunicorn_worker_route_requests_total"
