@@ -146,7 +146,7 @@ std::vector<Opt> load_options() {
       {"--connect-timeout", "load.connect_timeout", "Client connect timeout", duration(&O::connect_timeout_s, 0.001, 3600)},
       {"--request-timeout", "load.request_timeout", "Client request timeout", duration(&O::request_timeout_s, 0.001, 3600)},
       {"--path", "load.paths", "Request path, repeat for a mix; PATH:W weighs it W (smooth weighted round-robin; a path containing ':' needs an explicit weight, e.g. /a:b:1)", texts(&O::paths, check_path, "PATH[:WEIGHT]")},
-      {"--profile", "load.profile", "Workload profile (TOML): the pool serves its routes and the load is its weighted route mix, reported per route (not with --path)", text(&O::profile_path, check_not_empty, "FILE")},
+      {"--profile", "load.profile", "Workload profile (TOML): the pool serves its routes and the load is its weighted route mix, reported per route (not with --path)", text(&O::profile_path, nullptr, "FILE")},
       {"--method,-X", "load.method", "Request method (any HTTP token)", text(&O::method, check_method, "METHOD")},
       {"--header,-H", "load.headers", "Request header 'Name: value' (repeatable; replaces Host, User-Agent, Accept or Content-Type)", headers_value()},
       {"--body", "load.body", "Request body, sent with Content-Length (any method)", body_value()},

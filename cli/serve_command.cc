@@ -51,7 +51,7 @@ std::vector<Opt> pool_options() {
       {"--max-requests-jitter", "max_requests_jitter", "Random 0..N added to max-requests per worker", count(&O::max_requests_jitter, 0, 1000000000000)},
       {"--max-body-buffer", "max_body_buffer", "Request body bytes a worker buffers at once, all its requests together (413 beyond)", size(&O::max_body_buffer, 1, uint64_t{1} << 40)},
       {"--backlog", "backlog", "listen(2) backlog", count(&O::backlog, 1, 65535)},
-      {"--profile", "profile", "Serve the routes of this workload profile (TOML, see docs/WORKERS.md) instead of the built-in ones", text(&O::profile, check_not_empty, "FILE")},
+      {"--profile", "profile", "Serve the routes of this workload profile (TOML, see docs/WORKERS.md) instead of the built-in ones", text(&O::profile, nullptr, "FILE")},
   };
 }
 
