@@ -162,6 +162,10 @@ TEST(ProfileValidate, NamesTheRouteAndField) {
   p.routes[1].raise_share = 0.2;
   EXPECT_EQ(error_of(p).rfind("'route[1].status': shares and raise add up to 1.1", 0), 0u);
 
+  p.routes[1].status_mix = {{200, 0.333334}, {404, 0.333334}, {500, 0.333334}};  // rounded
+  p.routes[1].raise_share = 0;
+  EXPECT_TRUE(validate(p).ok());
+
   p.routes[1].status_mix = {{700, 0.1}};
   p.routes[1].raise_share = 0;
   EXPECT_EQ(error_of(p).rfind("'route[1].status.700'", 0), 0u);
