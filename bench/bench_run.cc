@@ -28,9 +28,41 @@ void set_paths(const std::vector<std::string>& texts, loadgen::LoadSpec& spec) {
   if (!weighted) spec.weights.clear();  // plain round-robin
 }
 
+// "/users/{id}" with n = 7 -> "/users/7": `{name}` segments become a number.
+std::string concrete_path(const std::string& route_template, uint64_t n) {
+  std::string out;
+  size_t at = 0;
+  while (at < route_template.size()) {
+    size_t open = route_template.find('{', at);
+    size_t close = open == std::string::npos ? open : route_template.find('}', open);
+    if (close == std::string::npos) break;
+    out.append(route_template, at, open - at).append(std::to_string(n));
+    at = close + 1;
+  }
+  return out.append(route_template, at, std::string::npos);
+}
+
+// The profile's weighted route mix: a template with parameters becomes kIdsPerTemplate
+// concrete paths (ids 1..k, the weight shared), each reported under "METHOD template".
+void set_profile_paths(const Profile& profile, loadgen::LoadSpec& spec) {
+  constexpr uint64_t kIdsPerTemplate = 16;
+  spec.paths.clear();
+  for (const Route& r : profile.routes) {
+    bool templated = r.path.find('{') != std::string::npos;
+    uint64_t ids = templated ? kIdsPerTemplate : 1;
+    for (uint64_t id = 1; id <= ids; ++id) {
+      spec.paths.push_back(templated ? concrete_path(r.path, id) : r.path);
+      spec.weights.push_back(r.weight / static_cast<double>(ids));
+      spec.methods.push_back(r.method);
+      spec.labels.push_back(r.method + " " + r.path);
+    }
+  }
+}
+
 loadgen::LoadSpec load_spec(const BenchOptions& o) {
   loadgen::LoadSpec spec;
-  set_paths(o.paths, spec);
+  if (o.profile) set_profile_paths(*o.profile, spec);
+  else set_paths(o.paths, spec);
   spec.method = o.method;
   spec.headers = o.headers;
   spec.body = o.body;
@@ -110,7 +142,7 @@ Status BenchRun::measure() {
   spec.tls = url->https;
   spec.tls_verify = !o.insecure;
   spec.ca_file = o.ca_file;
-  if (!o.target.empty() && o.paths == std::vector<std::string>{"/"}) {  // the URL's own path
+  if (!o.target.empty() && !o.profile && o.paths == std::vector<std::string>{"/"}) {  // the URL's own path
     spec.paths = {url->path};
     spec.weights.clear();
   }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/names.h"
+#include "core/profile.h"
 #include "core/result.h"
 #include "loadgen/execution_segment.h"
 
@@ -57,6 +58,10 @@ struct BenchOptions {
   std::string pool_name;
   std::string pool_metrics;  // URL; for pool_name, default from its state file
   std::string requests_metric = "gunicorn_worker_requests_total";
+  // A workload profile: the pool serves it (`wpm serve --profile`) and the load is its
+  // weighted route mix instead of `paths`. profile_path is absolute; cli/ reads `profile`.
+  std::string profile_path;
+  std::optional<Profile> profile;
   // Resolution of the client and server timelines (loadgen intervals, scrape schedule).
   double interval_s = 0.1;
   // A class fails (exit 3) when errors / requests that ended exceed this. An injected abort or

@@ -39,6 +39,10 @@ std::vector<std::string> serve_args(const BenchOptions& o, WorkerClass c) {
                                 "--timeout", std::to_string(o.worker_timeout_s),
                                 "--graceful-timeout", "10", "--log-level", "warning"};
   if (!o.metrics) args.emplace_back("--no-metrics");
+  if (!o.profile_path.empty()) {
+    args.emplace_back("--profile");
+    args.push_back(o.profile_path);
+  }
   return args;
 }
 

@@ -38,8 +38,10 @@ Status resolve_bench(BenchCommand& cmd) {
   const double default_duration_s = o.duration_s;
   constexpr double kUnset = -1, kRequestsCap_s = 300;
   o.duration_s = kUnset;
+  o.paths.clear();  // unset: apply_profile() brings the default mix back unless --profile
   if (Status s = load_config(cmd.table, cmd.config_path, o); !s) return s;
   if (Status s = cmd.table.apply_flags(o); !s) return s;
+  if (Status s = apply_profile(o); !s) return s;
   if (o.duration_s == kUnset) o.duration_s = o.requests > 0 ? kRequestsCap_s : default_duration_s;
   if (Status s = validate_bench(o); !s) return s;
   o.config = cmd.table.describe(o);

@@ -1,13 +1,15 @@
 #include "cli/bench_options.h"
 
 #include <cctype>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 
 #include "bench/slo.h"
-#include "cli/flag_kinds.h"
 #include "bench/start_at.h"
+#include "cli/flag_kinds.h"
 #include "cli/parse_helpers.h"
+#include "cli/profile_toml.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/url.h"
@@ -188,6 +190,7 @@ std::vector<Opt> load_options() {
       {"--connect-timeout", "load.connect_timeout", "Client connect timeout", duration(&O::connect_timeout_s, 0.001, 3600)},
       {"--request-timeout", "load.request_timeout", "Client request timeout", duration(&O::request_timeout_s, 0.001, 3600)},
       {"--path", "load.paths", "Request path, repeat for a mix; PATH:W weighs it W (smooth weighted round-robin; a path containing ':' needs an explicit weight, e.g. /a:b:1)", texts(&O::paths, check_path, "PATH[:WEIGHT]")},
+      {"--profile", "load.profile", "Workload profile (TOML): the pool serves its routes and the load is its weighted route mix, reported per route (not with --path)", text(&O::profile_path, nullptr, "FILE")},
       {"--method,-X", "load.method", "Request method (any HTTP token)", text(&O::method, check_method, "METHOD")},
       {"--header,-H", "load.headers", "Request header 'Name: value' (repeatable; replaces Host, User-Agent, Accept or Content-Type)", headers_value()},
       {"--body", "load.body", "Request body, sent with Content-Length (any method)", body_value()},
@@ -388,6 +391,21 @@ Status resolve_distribution(BenchOptions& o) {
   if (!at) return Error{"--start-at: " + at.error().message, kExitUsage};
   if (Status s = bench::check_start_at(*at, now, o.warmup_s); !s) return s;
   o.start_at_unix_s = *at;
+  return {};
+}
+
+Status apply_profile(BenchOptions& o) {
+  if (o.profile_path.empty()) {
+    if (o.paths.empty()) o.paths = default_scenario().paths;
+    return {};
+  }
+  if (!o.paths.empty()) return Error{"--profile, --path: give one of them (the profile is the path mix)", kExitUsage};
+  Result<Profile> p = read_profile_file(o.profile_path);
+  if (!p) return Error{"--profile: " + p.error().message, kExitUsage};
+  std::error_code ec;
+  std::filesystem::path absolute = std::filesystem::absolute(o.profile_path, ec);
+  if (!ec) o.profile_path = absolute.string();  // the spawned pools may run elsewhere
+  o.profile = std::move(*p);
   return {};
 }
 

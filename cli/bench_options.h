@@ -29,4 +29,9 @@ OptionTable<BenchOptions> bench_option_table();
 // a --target) are dropped with a notice; explicit ones that do not fit are errors.
 Status validate_bench(BenchOptions& options);
 
+// --profile: reads the profile (errors at file:line:col, exit 2) into options.profile; it is
+// the path mix, so --path with it is a usage error. Without it, paths left empty (neither the
+// file nor a flag set them) become the default scenario's mix.
+Status apply_profile(BenchOptions& options);
+
 }  // namespace wpm::cli

@@ -3,10 +3,12 @@
 #include <unistd.h>
 
 #include <climits>
+#include <filesystem>
 
 #include "cli/command_config.h"
 #include "cli/flag_kinds.h"
 #include "cli/parse_helpers.h"
+#include "cli/profile_toml.h"
 #include "supervisor/master.h"
 
 namespace wpm::cli {
@@ -49,6 +51,7 @@ std::vector<Opt> pool_options() {
       {"--max-requests-jitter", "max_requests_jitter", "Random 0..N added to max-requests per worker", count(&O::max_requests_jitter, 0, 1000000000000)},
       {"--max-body-buffer", "max_body_buffer", "Request body bytes a worker buffers at once, all its requests together (413 beyond)", size(&O::max_body_buffer, 1, uint64_t{1} << 40)},
       {"--backlog", "backlog", "listen(2) backlog", count(&O::backlog, 1, 65535)},
+      {"--profile", "profile", "Serve the routes of this workload profile (TOML, see docs/WORKERS.md) instead of the built-in ones", text(&O::profile, nullptr, "FILE")},
   };
 }
 
@@ -65,6 +68,18 @@ std::vector<Opt> process_options() {
       {"--retain-exited", "metrics.retain_exited", "How long an exited worker's series stay", duration(&O::retain_exited_s, 0, 604800)},
       {"--retain-exited-max", "metrics.retain_exited_max", "At most this many exited workers' series are kept", count(&O::retain_exited_max, 0, 100000)},
   };
+}
+
+// The profile is read and checked before anything starts (errors at file:line:col, exit 2);
+// workers get its absolute path and read it again themselves.
+Status check_profile(ServeOptions& o) {
+  if (o.profile.empty()) return {};
+  Result<Profile> p = read_profile_file(o.profile);
+  if (!p) return Error{"--profile: " + p.error().message, kExitUsage};
+  std::error_code ec;
+  std::filesystem::path absolute = std::filesystem::absolute(o.profile, ec);
+  if (!ec) o.profile = absolute.string();
+  return {};
 }
 
 std::string self_exe_path() {
@@ -94,7 +109,7 @@ Status resolve_serve(ServeCommand& cmd) {
   if (Status s = cmd.table.apply_flags(o); !s) return s;
   if (o.bind.port != 0 && o.bind.port == o.metrics_bind.port && o.bind.host == o.metrics_bind.host)
     return Error{"--bind and --metrics-bind are the same address " + o.bind.str(), kExitUsage};
-  return {};
+  return check_profile(o);
 }
 
 int run_serve(ServeCommand& cmd) {

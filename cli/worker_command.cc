@@ -3,6 +3,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cli/profile_toml.h"
 #include "core/log.h"
 #include "core/options.h"
 #include "workers/worker_main.h"
@@ -18,7 +19,14 @@ int run_worker_command(std::span<char* const> args) {
   }
   set_log_level(options->log_level);
   set_log_tag("worker " + std::to_string(options->index));
-  return run_worker(*options);
+  // The master checked the profile before spawning; read once here, before any request.
+  if (options->profile.empty()) return run_worker(*options);
+  Result<Profile> profile = read_profile_file(options->profile);
+  if (!profile) {
+    log_error(profile.error().message);
+    return kExitRuntime;
+  }
+  return run_worker(*options, &*profile);
 }
 
 }  // namespace wpm::cli

@@ -45,6 +45,20 @@ void label_sets(ExpoFamily& f, const PoolSnapshot& pool, uint64_t LabelSetSnapsh
   }
 }
 
+// route_requests: one series per (method, route template) the worker served.
+void routes(ExpoFamily& f, const PoolSnapshot& pool) {
+  const size_t wid = f.label("worker_id"), method = f.label("method");
+  const size_t endpoint = f.label("endpoint");
+  for (const WorkerSnapshot& w : pool.workers) {
+    for (const RouteSnapshot& r : w.routes) {
+      ExpoSample& s = f.add(d(r.requests));
+      s.labels[wid] = w.worker_id;
+      s.labels[method] = r.method;
+      s.labels[endpoint] = r.endpoint;
+    }
+  }
+}
+
 // An exit labelled by reason, and by restart_type when the family has that label.
 void add_exit(ExpoFamily& f, std::string_view worker, ExitReason r, double value) {
   ExpoSample& s = f.add(value);
@@ -149,6 +163,7 @@ void fill(ExpoFamily& f, MetricId id, const PoolSnapshot& pool) {
       return per_name(f, "signal", kMasterSignalNames, pool.master_signals);
     case MetricId::master_listen_backlog: f.add(static_cast<double>(pool.listen_backlog)); return;
     case MetricId::master_worker_replacement: return replacements(f, pool);
+    case MetricId::worker_route_requests: return routes(f, pool);
   }
 }
 

@@ -8,6 +8,7 @@ namespace {
 using L = std::string_view;
 constexpr std::array<L, 1> kWorker{"worker_id"};
 constexpr std::array<L, 4> kWorkerFailure{"worker_id", "method", "endpoint", "error_type"};
+constexpr std::array<L, 3> kWorkerRoute{"worker_id", "method", "endpoint"};
 constexpr std::array<L, 2> kWorkerState{"worker_id", "state"};
 constexpr std::array<L, 2> kWorkerReason{"worker_id", "reason"};
 constexpr std::array<L, 3> kWorkerTypeReason{"worker_id", "restart_type", "reason"};
@@ -72,6 +73,9 @@ constexpr std::array<MetricDef, kMetricCount> kTable{{
      "Seconds from a worker's death to its replacement's spawn, readiness and first request "
      "served, by phase.",
      kPhase, kReplacementBuckets},
+    {I::worker_route_requests, "worker_route_requests_total", T::counter,
+     "Requests handled by this worker, by method and route template (any status).",
+     kWorkerRoute, kNoBuckets},
 }};
 
 constexpr bool table_in_id_order() {

@@ -39,8 +39,9 @@ enum class MetricId {
   master_signals,
   master_listen_backlog,
   master_worker_replacement,
+  worker_route_requests,
 };
-inline constexpr size_t kMetricCount = 22;
+inline constexpr size_t kMetricCount = 23;
 
 // The most labels a family may have: samples of the exposition model hold their label values
 // in a fixed array, so a render allocates nothing per sample.

@@ -48,6 +48,9 @@ struct ServeOptions {
   uint32_t retain_exited_max = 64;
   uint32_t slot_capacity = 256;
   std::string self_exe;  // path of the wpm binary, exec'd as `wpm worker …`
+  // A workload profile (TOML, cli/profile_toml.h) the workers serve instead of the built-in
+  // routes; absolute once resolved, "" = none.
+  std::string profile;
 };
 
 // What one worker process needs; travels as argv of the hidden `wpm worker` subcommand.
@@ -73,6 +76,8 @@ struct WorkerOptions {
   // Readiness notification: an eventfd shared by the pool that the worker adds 1 to once its
   // slot says running, so the master notices at once instead of on a timer (-1 = none).
   int ready_fd = -1;
+  // The workload profile file to serve ("" = the built-in routes); each worker reads it once.
+  std::string profile;
 
   bool operator==(const WorkerOptions&) const = default;
 };

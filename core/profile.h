@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/result.h"
@@ -59,5 +60,13 @@ Status validate(const Profile& profile);
 
 // One draw from the distribution (never negative).
 double sample(const Distribution& d, std::mt19937_64& rng);
+
+// The inverse CDF: the value below which a share u (0 <= u < 1) of draws fall (never
+// negative; normal is clamped at 0). sample() is quantile() of a uniform draw; the server
+// feeds it a low-discrepancy sequence so short runs already show the profile's quantiles.
+double quantile(const Distribution& d, double u);
+
+// The name of a distribution field in the TOML form ("p99" for lognormal's b, ...).
+std::string_view field_name(Distribution::Kind kind, bool second);
 
 }  // namespace wpm

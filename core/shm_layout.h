@@ -17,6 +17,7 @@ namespace wpm {
 
 inline constexpr size_t kCacheLine = 64;
 inline constexpr size_t kMaxLabelSets = 32;  // per worker; the last one is the overflow set
+inline constexpr size_t kMaxRouteSets = 64;  // per worker; the last one is the overflow set
 inline constexpr size_t kMethodChars = 16;
 inline constexpr size_t kEndpointChars = 64;
 inline constexpr size_t kErrorTypeChars = 48;
@@ -47,6 +48,15 @@ struct LabelSetCells {
 
 inline constexpr uint32_t kSuccessorWanted = 1;
 inline constexpr uint32_t kSuccessorRunning = 2;
+
+// One (method, endpoint) set of a worker's per-route request counter; claimed like
+// LabelSetCells (status empty -> claiming -> ready).
+struct RouteCells {
+  std::atomic<uint32_t> status;  // LabelSetStatus
+  char method[kMethodChars];
+  char endpoint[kEndpointChars];
+  Counter requests;  // route_requests_total
+};
 
 enum class SlotStatus : uint32_t { free = 0, active = 1, exited = 2 };
 
@@ -100,6 +110,7 @@ struct alignas(kCacheLine) WorkerSlot {
   SlotLifecycle life;
   SlotHot hot;
   alignas(kCacheLine) std::array<LabelSetCells, kMaxLabelSets> label_sets;
+  alignas(kCacheLine) std::array<RouteCells, kMaxRouteSets> routes;
 };
 
 // Master-wide counters: written only by the master.
@@ -135,6 +146,9 @@ constexpr uint64_t layout_hash() {
   mix(sizeof(SegmentHeader));
   mix(sizeof(SlotHot));
   mix(sizeof(LabelSetCells));
+  mix(sizeof(RouteCells));
+  mix(kMaxRouteSets);
+  mix(offsetof(WorkerSlot, routes));
   mix(kDurationBuckets.size());
   mix(kSizeBuckets.size());
   mix(kExitReasonCount);

@@ -45,6 +45,36 @@ LabelSetCells& overflow_entry(WorkerSlot& slot) {
   return e;
 }
 
+bool route_matches(const RouteCells& e, std::string_view method, std::string_view endpoint) {
+  auto same = [](const char* cell, size_t cap, std::string_view v) {
+    v = v.substr(0, cap - 1);
+    return std::string_view(cell) == v;
+  };
+  return same(e.endpoint, kEndpointChars, endpoint) && same(e.method, kMethodChars, method);
+}
+
+// Finds the route set of (method, endpoint), claiming a free one if none matches.
+RouteCells& route_entry(WorkerSlot& slot, std::string_view method, std::string_view endpoint) {
+  constexpr auto claiming = static_cast<uint32_t>(LabelSetStatus::claiming);
+  constexpr auto ready = static_cast<uint32_t>(LabelSetStatus::ready);
+  for (size_t i = 0; i < kMaxRouteSets; ++i) {
+    RouteCells& e = slot.routes[i];
+    bool overflow = i + 1 == kMaxRouteSets;
+    uint32_t status = e.status.load(std::memory_order_acquire);
+    if (status == static_cast<uint32_t>(LabelSetStatus::empty)) {
+      if (e.status.compare_exchange_strong(status, claiming, std::memory_order_acquire)) {
+        copy_label(e.method, kMethodChars, overflow ? kOverflowLabel : method);
+        copy_label(e.endpoint, kEndpointChars, overflow ? kOverflowLabel : endpoint);
+        e.status.store(ready, std::memory_order_release);
+        return e;
+      }
+    }
+    while (status == claiming) status = e.status.load(std::memory_order_acquire);
+    if (overflow || route_matches(e, method, endpoint)) return e;
+  }
+  return slot.routes[kMaxRouteSets - 1];  // not reached: the loop returns the overflow set
+}
+
 template <size_t N>
 void fold_histogram(const HistogramCells<N>& from, HistogramCells<N>& into) {
   for (size_t i = 0; i <= N; ++i) into.buckets[i].fetch_add(from.buckets[i].load(relaxed), relaxed);
@@ -88,6 +118,16 @@ void count_failure(WorkerSlot& slot, std::string_view method, std::string_view e
   add(overflow_entry(slot), failed, errors);
 }
 
+template <Writers W>
+void count_route(WorkerSlot& slot, std::string_view method, std::string_view endpoint,
+                 uint64_t requests) {
+  add_to<W>(route_entry(slot, method, endpoint).requests, requests);
+}
+template void count_route<Writers::single>(WorkerSlot&, std::string_view, std::string_view,
+                                           uint64_t);
+template void count_route<Writers::shared>(WorkerSlot&, std::string_view, std::string_view,
+                                           uint64_t);
+
 void claim_slot(WorkerSlot& slot, uint32_t index, uint64_t age, int32_t pid) {
   reset_slot(slot);
   slot.life.index.store(index, relaxed);
@@ -114,6 +154,11 @@ void fold_slot(const WorkerSlot& from, WorkerSlot& into) {
       continue;
     count_failure(into, e.method, e.endpoint, e.error_type, e.failed.load(relaxed),
                   e.errors.load(relaxed));
+  }
+  for (const RouteCells& e : from.routes) {
+    if (e.status.load(std::memory_order_acquire) != static_cast<uint32_t>(LabelSetStatus::ready))
+      continue;
+    count_route<Writers::shared>(into, e.method, e.endpoint, e.requests.load(relaxed));
   }
 }
 

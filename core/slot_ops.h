@@ -69,6 +69,13 @@ inline std::optional<ExitReason> recorded_exit(const SlotHot& hot) {
 void count_failure(WorkerSlot& slot, std::string_view method, std::string_view endpoint,
                    std::string_view error_type, uint64_t failed, uint64_t errors);
 
+// Adds to the (method, endpoint) request counter of a route. Bounded like count_failure: once
+// the table is full, counts go to the overflow set ("__other__"). The request path: a scan of
+// the claimed sets (a few string compares), a CAS only the first time a route is seen.
+template <Writers W>
+void count_route(WorkerSlot& slot, std::string_view method, std::string_view endpoint,
+                 uint64_t requests);
+
 // Master side: prepares a free slot for a new worker (zeroes it, then publishes it).
 void claim_slot(WorkerSlot& slot, uint32_t index, uint64_t age, int32_t pid);
 // Master side: adds every counter of `from` into `into` (the archive), so that recycling a

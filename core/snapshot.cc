@@ -26,7 +26,8 @@ bool slot_in_use(const WorkerSlot& slot) {
 }
 
 bool archive_empty(const WorkerSnapshot& w) {
-  if (w.requests != 0 || w.cpu_seconds != 0 || !w.label_sets.empty()) return false;
+  if (w.requests != 0 || w.cpu_seconds != 0 || !w.label_sets.empty() || !w.routes.empty())
+    return false;
   for (uint64_t r : w.restarts)
     if (r != 0) return false;
   return true;
@@ -80,6 +81,11 @@ WorkerSnapshot snapshot_slot(const WorkerSlot& slot, uint64_t now_ns) {
       continue;
     w.label_sets.push_back(
         {e.method, e.endpoint, e.error_type, e.failed.load(relaxed), e.errors.load(relaxed)});
+  }
+  for (const RouteCells& e : slot.routes) {
+    if (e.status.load(std::memory_order_acquire) != static_cast<uint32_t>(LabelSetStatus::ready))
+      continue;
+    w.routes.push_back({e.method, e.endpoint, e.requests.load(relaxed)});
   }
   return w;
 }

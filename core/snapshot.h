@@ -29,6 +29,11 @@ struct LabelSetSnapshot {
   uint64_t errors = 0;
 };
 
+struct RouteSnapshot {
+  std::string method, endpoint;
+  uint64_t requests = 0;
+};
+
 struct WorkerSnapshot {
   std::string worker_id;
   bool retired = false;  // the archive of recycled slots; counters only
@@ -47,6 +52,7 @@ struct WorkerSnapshot {
   double cpu_seconds = 0;
   HistogramSnapshot duration, request_size, response_size;
   std::vector<LabelSetSnapshot> label_sets;
+  std::vector<RouteSnapshot> routes;  // requests by (method, route template)
   std::array<uint64_t, kExitReasonCount> restarts{};  // handled by the worker
   std::optional<ExitReason> exit_reason;              // seen by the master
   WorkerTimes times;

@@ -71,6 +71,7 @@ constexpr Field kFields[] = {
     field<&O::log_level>("--log-level"),
     field<&O::name>("--name"),
     field<&O::ready_fd>("--ready-fd"),
+    field<&O::profile>("--profile"),
 };
 
 constexpr std::string_view kCommand = "worker";

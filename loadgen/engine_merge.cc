@@ -79,7 +79,7 @@ LoadResult LoadRun::merge() const {
   r.connections = shared.spec.connections;
   r.threads = static_cast<uint32_t>(clients_.size());
   r.interval_s = shared.spec.timeline_interval_s;
-  r.paths = shared.spec.paths;
+  r.paths = shared.spec.labels.empty() ? shared.spec.paths : shared.spec.labels;
   r.tls_protocol = shared.tls_probe.protocol;
   r.tls_cipher = shared.tls_probe.cipher;
   r.path_latency.resize(shared.mix.requests.size());

@@ -25,7 +25,7 @@ struct LoadResult {
   Histogram latency, service, queue;
   double interval_s = 1;  // timeline resolution
   std::vector<TimelinePoint> timeline;  // one point per interval of the measured phase (+ drain)
-  std::vector<std::string> paths;       // the request mix, as given
+  std::vector<std::string> paths;       // the request mix, as given (or its labels)
   std::vector<Histogram> path_latency;  // latency of each path of the mix (same order)
   std::string tls_protocol, tls_cipher;  // https: what the probe handshake negotiated
 

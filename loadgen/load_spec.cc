@@ -57,6 +57,14 @@ Status validate_mix(const LoadSpec& spec) {
   }
   if (!spec.weights.empty()) {
     if (spec.weights.size() != spec.paths.size()) return usage("one weight per path is needed");
+  }
+  if (!spec.methods.empty() && spec.methods.size() != spec.paths.size())
+    return usage("one method per path is needed");
+  if (!spec.labels.empty() && spec.labels.size() != spec.paths.size())
+    return usage("one label per path is needed");
+  for (const std::string& m : spec.methods)
+    if (!is_token(m)) return usage("method '" + m + "' is not an HTTP token");
+  if (!spec.weights.empty()) {
     double total = 0;
     for (double w : spec.weights) {
       if (!std::isfinite(w) || w < 0) return usage("weights must be finite and >= 0");

@@ -19,6 +19,11 @@ struct LoadSpec {
   std::vector<std::string> paths{"/"};  // request mix, each starting with '/'
   std::vector<double> weights;  // empty: round-robin; else one weight per path (smooth WRR)
   std::string method = "GET";  // any HTTP token
+  // Optional, one per path: the method of that path (empty: `method` for all) and the name
+  // its latency is reported under (empty: the path itself), e.g. a route template shared by
+  // several concrete paths.
+  std::vector<std::string> methods;
+  std::vector<std::string> labels;
   // Extra request headers, "Name: value" each, sent in order after wpm's own. A Host,
   // User-Agent, Accept or Content-Type given here replaces wpm's; Content-Length,
   // Transfer-Encoding and Connection are wpm's to set (body size, keepalive).

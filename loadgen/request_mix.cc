@@ -54,7 +54,15 @@ RequestMix::RequestMix(const LoadSpec& spec) {
   head = spec.method == "HEAD";
   std::string tail = header_block(spec);
   for (size_t i = 0; i < spec.paths.size(); ++i) {
-    requests.push_back(spec.method + " " + spec.paths[i] + " HTTP/1.1\r\n" + tail);
+    const std::string& method = spec.methods.empty() ? spec.method : spec.methods[i];
+    std::string own_tail;  // a path with its own method: its own body headers (POST: length 0)
+    if (method != spec.method) {
+      LoadSpec with_method = spec;
+      with_method.method = method;
+      own_tail = header_block(with_method);
+    }
+    requests.push_back(method + " " + spec.paths[i] + " HTTP/1.1\r\n" +
+                       (method != spec.method ? own_tail : tail));
     weights.push_back(spec.weights.empty() ? 1.0 : spec.weights[i]);
   }
 }

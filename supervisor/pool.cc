@@ -98,6 +98,7 @@ WorkerOptions Pool::worker_options(uint32_t slot, uint32_t index) {
   wo.log_level = o.log_level;
   wo.name = o.name;
   wo.ready_fd = config_.ready_fd;
+  wo.profile = o.profile;
   return wo;
 }
 

@@ -1,5 +1,6 @@
 #include "workers/app.h"
 
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
@@ -8,12 +9,14 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "workers/profile_routes.h"
 
 namespace wpm::app {
 namespace {
 
 constexpr std::string_view kOk = "OK\n";
 constexpr std::string_view kNotFound = "Not Found\n";
+constexpr std::string_view kWrongMethod = "Method Not Allowed\n";
 constexpr std::string_view kBadParameter = "invalid parameter\n";
 constexpr std::string_view kCrashDisabled = "crash disabled (start the pool with --allow-crash)\n";
 
@@ -62,7 +65,7 @@ Plan load(std::string_view query) {
     uint64_t n = 0;
     if (key == "cpu_ms" || key == "io_ms") {
       if (!parse_number(value, kMaxMillis, n)) return bad_parameter(kRouteLoad);
-      (key == "cpu_ms" ? p.cpu_ms : p.io_ms) = static_cast<uint32_t>(n);
+      (key == "cpu_ms" ? p.cpu_us : p.io_us) = n * 1000;
     } else if (key == "bytes") {
       if (!parse_number(value, kMaxBytes, n)) return bad_parameter(kRouteLoad);
       p.body.filler = n;
@@ -101,7 +104,44 @@ uint64_t leak_total = 0;
 
 }  // namespace
 
+SyntheticApp::SyntheticApp(AppOptions options) : options_(options) {
+  if (options_.profile) profile_ = std::make_unique<ProfileRoutes>(*options_.profile, options_.seed);
+}
+
+SyntheticApp::~SyntheticApp() = default;
+
+std::string_view SyntheticApp::route_of(std::string_view path) const {
+  if (!profile_) return route_template(path);
+  int at = profile_->match_path(path);
+  return at < 0 ? kRouteUnknown : profile_->route_template(at);
+}
+
+Plan SyntheticApp::handle_profile(const http::Request& request) const {
+  Plan p;
+  int at = profile_->match(request.method, request.path);
+  if (at == ProfileRoutes::kNoMatch) {
+    p.status = 404;
+    p.body.bytes = kNotFound;
+    return p;
+  }
+  if (at == ProfileRoutes::kWrongMethod) {
+    p.route = route_of(request.path);
+    p.status = 405;
+    p.body.bytes = kWrongMethod;
+    return p;
+  }
+  RouteDraw d = profile_->draw(at);
+  if (d.raise) throw HandlerError("RuntimeError", "the profile route raised");
+  p.route = profile_->route_template(at);
+  p.cpu_us = d.cpu_us;
+  p.io_us = d.io_us;
+  p.status = d.status;
+  p.body.filler = std::min<uint64_t>(d.bytes, kMaxBytes);
+  return p;
+}
+
 Plan SyntheticApp::handle(const http::Request& request) const {
+  if (profile_) return handle_profile(request);
   std::string_view path = request.path;
   uint64_t n = 0;
   bool valid = false;
@@ -125,12 +165,12 @@ Plan SyntheticApp::handle(const http::Request& request) const {
   }
   if (starts_with(path, "/sleep/")) {
     Plan p = with_number(kRouteSleep, path.substr(7), kMaxMillis, n, valid);
-    p.io_ms = static_cast<uint32_t>(n);
+    p.io_us = n * 1000;
     return p;
   }
   if (starts_with(path, "/cpu/")) {
     Plan p = with_number(kRouteCpu, path.substr(5), kMaxMillis, n, valid);
-    p.cpu_ms = static_cast<uint32_t>(n);
+    p.cpu_us = n * 1000;
     return p;
   }
   if (starts_with(path, "/bytes/")) {
@@ -176,9 +216,11 @@ std::string_view method_label(std::string_view method) {
   return "OTHER";
 }
 
-void spin_cpu(uint32_t ms) {
-  if (ms == 0) return;
-  uint64_t end = monotonic_ns() + uint64_t{ms} * 1'000'000;
+void spin_cpu(uint32_t ms) { spin_cpu_us(uint64_t{ms} * 1000); }
+
+void spin_cpu_us(uint64_t us) {
+  if (us == 0) return;
+  uint64_t end = monotonic_ns() + us * 1000;
   volatile uint64_t sink = 0;
   while (monotonic_ns() < end)
     for (int i = 0; i < 1000; ++i) sink = sink + static_cast<uint64_t>(i);

@@ -4,15 +4,19 @@
 //
 // Routes:  /  /load?cpu_ms=&io_ms=&bytes=&status=  /sleep/<ms>  /cpu/<ms>  /bytes/<n>
 //          /status/<code>  /error  /echo  /leak/<kb>  /crash
-// The endpoint label of a request is always a route template from kRoutes (bounded
-// cardinality), never the raw path.
+// With a workload profile (--profile) the app serves the profile's routes instead
+// (workers/profile_routes.h) and every other path is a 404.
+// The endpoint label of a request is always a route template from kRoutes or the profile
+// (bounded cardinality), never the raw path.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 
+#include "core/profile.h"
 #include "workers/http_response.h"
 #include "workers/request_parser.h"
 
@@ -37,15 +41,19 @@ inline constexpr uint64_t kMaxLeakKb = 256ull << 10;    // one /leak request: 25
 
 struct AppOptions {
   bool allow_crash = false;  // --allow-crash: /crash aborts the worker; otherwise 403
+  const Profile* profile = nullptr;  // serve these routes instead of the built-in ones
+  uint64_t seed = 0;  // of the profile's draws; distinct per worker
 };
+
+class ProfileRoutes;
 
 enum class Action : uint8_t { respond, crash };
 
 struct Plan {
   std::string_view route = kRouteUnknown;  // route template: the endpoint label
   Action action = Action::respond;
-  uint32_t cpu_ms = 0;   // busy-spin first (blocks whatever runs it, in every model)
-  uint32_t io_ms = 0;    // then wait; the worker model decides how (block or yield)
+  uint64_t cpu_us = 0;   // busy-spin first (blocks whatever runs it, in every model)
+  uint64_t io_us = 0;    // then wait; the worker model decides how (block or yield)
   uint64_t leak_kb = 0;  // memory kept for the life of the process (grows RSS)
   int status = 200;
   std::string_view content_type = "text/plain";
@@ -66,13 +74,20 @@ class HandlerError : public std::runtime_error {
 
 class SyntheticApp {
  public:
-  explicit SyntheticApp(AppOptions options = {}) : options_(options) {}
-  // Throws HandlerError for /error; the worker turns that into its error path (500).
-  // Never allocates on the success path of the routes (the tiny "/" is benchmarked).
+  explicit SyntheticApp(AppOptions options = {});
+  ~SyntheticApp();
+  // Throws HandlerError for /error (and a profile route's raise share); the worker turns
+  // that into its error path (500). Never allocates on the success path of the routes (the
+  // tiny "/" is benchmarked).
   Plan handle(const http::Request& request) const;
+  // The endpoint label of a path (its route template), for requests the app never saw.
+  std::string_view route_of(std::string_view path) const;
 
  private:
+  Plan handle_profile(const http::Request& request) const;
+
   AppOptions options_;
+  std::unique_ptr<ProfileRoutes> profile_;
 };
 
 // The route template a path would be served by (for labels of requests the app never saw).
@@ -82,6 +97,7 @@ std::string_view method_label(std::string_view method);
 
 // Pieces of plan execution that are the same in every model.
 void spin_cpu(uint32_t ms);        // busy loop until ms of wall time have passed
+void spin_cpu_us(uint64_t us);     // the same in microseconds
 void leak_memory(uint64_t kb);     // thread-safe; touches every page so RSS really grows
 uint64_t leaked_bytes();
 [[noreturn]] void crash();         // SIGABRT with the default action: the master sees a crash

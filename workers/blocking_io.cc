@@ -128,12 +128,14 @@ void lingering_close(UniqueFd& fd, uint32_t max_wait_ms) {
   fd.reset();
 }
 
-void sleep_ms(uint32_t ms) {
-  if (ms == 0) return;
+void sleep_ms(uint32_t ms) { sleep_us(uint64_t{ms} * 1000); }
+
+void sleep_us(uint64_t us) {
+  if (us == 0) return;
   timespec until{};
   clock_gettime(CLOCK_MONOTONIC, &until);
-  until.tv_sec += ms / 1000;
-  until.tv_nsec += static_cast<long>(ms % 1000) * 1'000'000;
+  until.tv_sec += static_cast<time_t>(us / 1'000'000);
+  until.tv_nsec += static_cast<long>(us % 1'000'000) * 1000;
   if (until.tv_nsec >= 1'000'000'000) {
     until.tv_sec += 1;
     until.tv_nsec -= 1'000'000'000;

@@ -37,8 +37,9 @@ IoResult wait_fd(int fd, short events, uint64_t deadline_ns, PrometheusMixin& me
 // request bytes do not turn the close into a RST that destroys the response in flight.
 void lingering_close(UniqueFd& fd, uint32_t max_wait_ms);
 
-// Blocks the calling thread for ms (the io_ms of a plan in blocking models). Signals do not
+// Blocks the calling thread for ms (the io wait of a plan in blocking models). Signals do not
 // shorten it: a graceful quit finishes the request in hand.
 void sleep_ms(uint32_t ms);
+void sleep_us(uint64_t us);
 
 }  // namespace wpm

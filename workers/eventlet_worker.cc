@@ -1,7 +1,7 @@
 // The eventlet worker (the exporter's PrometheusEventletWorker): one thread, the epoll
 // reactor, and one C++20 coroutine per connection. Every wait — a socket direction, the
-// io_ms of a plan, /sleep — is a co_await on the connection's Wait, so thousands of slow
-// requests share the thread; cpu_ms spins inside the coroutine and blocks the whole loop,
+// io_us of a plan, /sleep — is a co_await on the connection's Wait, so thousands of slow
+// requests share the thread; cpu_us spins inside the coroutine and blocks the whole loop,
 // which is the point: the heartbeat stops moving and the master's timeout sees it.
 //
 // An idle keep-alive connection costs its coroutine frame and its ConnBase, a few hundred
@@ -197,8 +197,8 @@ Co<bool> EventletWorker::handle(EvConn& c, Session& s) {
     const app::Plan& plan = exchange.begin(parser.request());
     if (!exchange.failed()) {
       exchange.run_cpu_part();  // blocks the loop, by design
-      if (plan.io_ms > 0) {
-        uint64_t until = reactor().refresh_now() + uint64_t{plan.io_ms} * 1'000'000;
+      if (plan.io_us > 0) {
+        uint64_t until = reactor().refresh_now() + plan.io_us * 1000;
         WaitResult r = co_await wait_for(c, kNoFd, until);
         if (r != WaitResult::timeout) co_return false;  // hard stop: the request is lost
       }

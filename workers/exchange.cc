@@ -13,6 +13,7 @@ const app::Plan& Exchange::begin(const http::Request& request) {
   started_ns_ = metrics_->request_started();
   active_ = true;
   request_bytes_ = request.wire_bytes;
+  method_ = app::method_label(request.method);
   failed_ = false;
   error_response_ = false;
   std::string_view error_type;
@@ -29,7 +30,7 @@ const app::Plan& Exchange::begin(const http::Request& request) {
   }
   failed_ = true;
   plan_ = app::Plan{};
-  plan_.route = app::route_template(request.path);
+  plan_.route = app_->route_of(request.path);
   plan_.status = 500;
   plan_.body.bytes = kInternalError;
   metrics_->handle_error(app::method_label(request.method), plan_.route, error_type, true);
@@ -40,6 +41,7 @@ void Exchange::begin_error(const http::RequestParser& parser) {
   started_ns_ = metrics_->request_started();
   active_ = true;
   request_bytes_ = parser.received();
+  method_ = app::method_label(parser.partial_method());
   failed_ = false;
   error_response_ = true;
   const http::ParseError& error = parser.error();
@@ -47,7 +49,7 @@ void Exchange::begin_error(const http::RequestParser& parser) {
   plan_.status = error.status;
   std::string_view target = parser.partial_target();
   plan_.route = target.empty() ? app::kRouteUnknown
-                               : app::route_template(target.substr(0, target.find('?')));
+                               : app_->route_of(target.substr(0, target.find('?')));
   metrics_->handle_error(app::method_label(parser.partial_method()), plan_.route,
                          error.error_type, false);
   response_.start_error(error.status, error.message);
@@ -56,7 +58,7 @@ void Exchange::begin_error(const http::RequestParser& parser) {
 void Exchange::run_cpu_part() const {
   if (plan_.action == app::Action::crash) app::crash();
   app::leak_memory(plan_.leak_kb);
-  app::spin_cpu(plan_.cpu_ms);
+  app::spin_cpu_us(plan_.cpu_us);
 }
 
 http::OutgoingResponse& Exchange::respond(const http::Request& request, bool keep_alive) {
@@ -85,6 +87,7 @@ void Exchange::commit() {
   active_ = false;
   // The whole response: what the kernel is about to be handed, counted before it is.
   metrics_->request_finished(started_ns_, request_bytes_, response_.total_bytes());
+  metrics_->count_route(method_, plan_.route);
 }
 
 void Exchange::finish() {
@@ -92,6 +95,7 @@ void Exchange::finish() {
   // The write stopped before the commit point: the peer saw no complete response.
   active_ = false;
   metrics_->request_finished(started_ns_, request_bytes_, response_.sent_bytes());
+  metrics_->count_route(method_, plan_.route);  // every recorded request has its route
 }
 
 }  // namespace wpm

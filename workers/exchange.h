@@ -3,7 +3,7 @@
 //
 //   parser says complete → begin(request)         (timer, in_flight, app → plan or 500)
 //   parser says error    → begin_error(parser)    (timer, 400/413/431/501/505 response)
-//   run_cpu_part()  then wait plan().io_ms its own way (block, yield a coroutine or a fiber)
+//   run_cpu_part()  then wait plan().io_us its own way (block, yield a coroutine or a fiber)
 //   respond(request, keep_alive)                  (builds the response to write)
 //   while (!all_sent()) write next_iov() with the model's I/O, then sent(n)
 //   finish()                                      (ends the exchange)
@@ -72,6 +72,7 @@ class Exchange {
   http::OutgoingResponse response_;
   uint64_t started_ns_ = 0;
   uint64_t request_bytes_ = 0;
+  std::string_view method_;  // method_label() of the request: static storage
   bool failed_ = false;
   bool error_response_ = false;
   bool active_ = false;

@@ -1,8 +1,8 @@
 // The gevent worker (the exporter's PrometheusGeventWorker): stackful green threads on an
 // epoll hub. A green thread serves a connection in plain blocking style — read_request(),
-// sleep_ms(), write_all() — and each of those, when it would block, parks the green thread
+// sleep_us(), write_all() — and each of those, when it would block, parks the green thread
 // on the reactor and switches to the hub, which runs the loop and switches back into
-// whichever green thread's socket or timer is ready. cpu_ms spins on the green thread and
+// whichever green thread's socket or timer is ready. cpu_us spins on the green thread and
 // so blocks the hub and the heartbeat, exactly as a CPU-bound greenlet blocks gevent's hub.
 //
 // Memory: a green thread (64 KiB stack, guard page, parser, Exchange) serves a connection
@@ -67,7 +67,7 @@ class GreenThread final : public gevent::Fiber, public aio::Task {
   WaitResult wait(int dir, uint64_t deadline_ns);
   ReadOutcome read_request(uint64_t deadline_ns);
   bool handle();
-  bool sleep_ms(uint32_t ms);
+  bool sleep_us(uint64_t us);
   bool write_all(Exchange& exchange);
   bool send_all(std::string_view bytes, uint64_t deadline_ns);
   void linger();
@@ -243,7 +243,7 @@ bool GreenThread::handle() {
     const app::Plan& plan = exchange_.begin(parser_.request());
     if (!exchange_.failed()) {
       exchange_.run_cpu_part();  // blocks the hub, by design
-      if (!sleep_ms(plan.io_ms)) return false;  // hard stop: the request is lost
+      if (!sleep_us(plan.io_us)) return false;  // hard stop: the request is lost
     }
     exchange_.respond(parser_.request(), hub_.keep_alive_allowed());
   }
@@ -258,9 +258,9 @@ bool GreenThread::handle() {
   return true;
 }
 
-bool GreenThread::sleep_ms(uint32_t ms) {
-  if (ms == 0) return true;
-  uint64_t until = hub_.reactor().refresh_now() + uint64_t{ms} * 1'000'000;
+bool GreenThread::sleep_us(uint64_t us) {
+  if (us == 0) return true;
+  uint64_t until = hub_.reactor().refresh_now() + us * 1000;
   return wait(kNoFd, until) == WaitResult::timeout;
 }
 

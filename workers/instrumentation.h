@@ -72,6 +72,14 @@ class PrometheusMixin {
     }
   }
 
+  // Counts the request under its (method, route template): bounded labels as for
+  // handle_error. Called once per recorded request.
+  void count_route(std::string_view method, std::string_view endpoint) noexcept {
+    if (!enabled_) return;
+    if (single_) wpm::count_route<Writers::single>(*slot_, method, endpoint, 1);
+    else wpm::count_route<Writers::shared>(*slot_, method, endpoint, 1);
+  }
+
   // handle_error: an error response produced by the worker's error path (400, 431, 500, 503,
   // …) counts once in error_handling; handler_failed (the app threw) also counts once in
   // failed_requests. Labels must be bounded: a method_label(), a route template, a static

@@ -122,7 +122,7 @@ void SyncWorker::serve(UniqueFd conn) {
     const app::Plan& plan = exchange_.begin(request);
     if (!exchange_.failed()) {
       exchange_.run_cpu_part();
-      sleep_ms(plan.io_ms);
+      sleep_us(plan.io_us);
     }
     exchange_.respond(request, /*keep_alive=*/false);
   }

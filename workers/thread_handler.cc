@@ -231,11 +231,11 @@ bool Handler::respond_one(Conn& c) {
   } else {
     const app::Plan& plan = exchange_.begin(parser.request());
     if (!exchange_.failed()) {
-      bool blocks = plan.cpu_ms > 0 || plan.io_ms > 0 || plan.leak_kb > 0 ||
+      bool blocks = plan.cpu_us > 0 || plan.io_us > 0 || plan.leak_kb > 0 ||
                     plan.action != app::Action::respond;
       if (blocks) step_down();  // nobody waits behind a slow request
       exchange_.run_cpu_part();
-      sleep_ms(plan.io_ms);
+      sleep_us(plan.io_us);
     }
     exchange_.respond(parser.request(), pool_.keep_alive_allowed());
   }

@@ -4,7 +4,7 @@
 // connections sit there, not in a thread), claims the connection of an event, reads what is
 // there without blocking, and when the parser holds a complete request, handles it in
 // blocking style:
-// cpu_ms spins, io_ms sleeps this thread, the response is written with a deadline. Then it
+// cpu_us spins, io_us sleeps this thread, the response is written with a deadline. Then it
 // serves any pipelined request already buffered and parks the connection back in epoll. A
 // request that is still arriving (a slow client) is parked too: it costs no thread.
 #pragma once
@@ -75,7 +75,7 @@ struct PoolShared {
 // to kBatch ready connections and serves them in turn; the others wait on the leader mutex.
 // Tiny requests are then all served by one running thread, as nginx serves them, instead of
 // waking a sleeping thread per request (that context switch costs more than the request).
-// Before anything that may block — a plan with cpu_ms, io_ms or a leak, a write to a full
+// Before anything that may block — a plan with cpu_us, io_us or a leak, a write to a full
 // socket, a lingering close — the leader steps down: it lets a follower lead and hands the
 // connections it has not served back to epoll, so no request waits behind a slow one while a
 // thread is free. Concurrency stays bounded by --threads: a thread blocks on one request.

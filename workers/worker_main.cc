@@ -47,7 +47,7 @@ void make_room_for_connections(uint32_t connections) {
                 " + 64; accept will back off at the limit");
 }
 
-int run_worker(const WorkerOptions& options) {
+int run_worker(const WorkerOptions& options, const Profile* profile) {
   set_log_level(options.log_level);
   set_log_tag("worker " + std::to_string(options.index));
   Result<Segment> segment = Segment::attach(options.segment_fd);
@@ -74,7 +74,9 @@ int run_worker(const WorkerOptions& options) {
     log_error("listen fd ", options.listen_fd, " is not a listening socket");
     return kExitRuntime;
   }
-  app::SyntheticApp app(app::AppOptions{options.allow_crash});
+  // Distinct draws per worker: the pid differs between every worker of the machine.
+  uint64_t seed = (uint64_t{static_cast<uint32_t>(getpid())} << 32) ^ options.index;
+  app::SyntheticApp app(app::AppOptions{options.allow_crash, profile, seed});
   WorkerContext ctx{options, slot, app, options.listen_fd, getppid(), &*segment};
   heartbeat(slot.hot, monotonic_ns());
   set_state(slot.hot, WorkerState::running);

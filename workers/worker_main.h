@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/options.h"
+#include "core/profile.h"
 
 namespace wpm {
 
@@ -10,6 +11,7 @@ namespace wpm {
 // listen socket. Returns the exit code: 0 after a graceful exit (quit, term, max_requests),
 // 1 on failure (bad segment or slot, a class not built yet). ABRT exits 1 and INT exits 0
 // from their signal handlers, without returning.
-int run_worker(const WorkerOptions& options);
+// `profile` (read by the caller from options.profile) replaces the built-in routes.
+int run_worker(const WorkerOptions& options, const Profile* profile = nullptr);
 
 }  // namespace wpm

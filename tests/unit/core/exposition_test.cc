@@ -45,6 +45,8 @@ PoolSnapshot fixture() {
   w.response_size = histogram({0, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3}, 360);
   w.label_sets.push_back({"GET", "/error", "RuntimeError", 1, 1});
   w.label_sets.push_back({"GET", "__parse__", "bad \"request\"\\line", 0, 2});
+  w.routes.push_back({"GET", "/", 2});
+  w.routes.push_back({"GET", "/error", 1});
   pool.workers.push_back(w);
 
   WorkerSnapshot gone = w;

@@ -111,11 +111,32 @@ TEST(Segment, LabelSetOverflowGoesToOther) {
   EXPECT_EQ(other.failed, 100u - (kMaxLabelSets - 1));
 }
 
+TEST(Segment, RouteCountsAreBoundedWithAnOverflowSet) {
+  Result<Segment> seg = Segment::create(1);
+  ASSERT_TRUE(seg.ok());
+  claim_slot(seg->slot(0), 0, 1, 0);
+  for (int i = 0; i < 100; ++i)
+    count_route<Writers::single>(seg->slot(0), "GET", "/route/" + std::to_string(i), 1);
+  count_route<Writers::shared>(seg->slot(0), "GET", "/route/0", 2);  // an existing set counts
+  count_route<Writers::single>(seg->slot(0), "POST", "/route/0", 1);  // another method: overflow
+  WorkerSnapshot w = snapshot_slot(seg->slot(0), 0);
+  ASSERT_EQ(w.routes.size(), kMaxRouteSets);
+  uint64_t total = 0;
+  for (const RouteSnapshot& r : w.routes) total += r.requests;
+  EXPECT_EQ(total, 103u);
+  EXPECT_EQ(w.routes[0].endpoint, "/route/0");
+  EXPECT_EQ(w.routes[0].requests, 3u);
+  EXPECT_EQ(w.routes.back().endpoint, kOverflowLabel);
+  EXPECT_EQ(w.routes.back().method, kOverflowLabel);
+  EXPECT_EQ(w.routes.back().requests, 100u - (kMaxRouteSets - 1) + 1);
+}
+
 TEST(Segment, FoldingARecycledSlotKeepsTotals) {
   Result<Segment> seg = Segment::create(2);
   ASSERT_TRUE(seg.ok());
   claim_slot(seg->slot(0), 0, 1, 0);
   for (int i = 0; i < 7; ++i) record_request(seg->slot(0).hot, 1000, 1, 1);
+  count_route<Writers::single>(seg->slot(0), "GET", "/error", 7);
   count_failure(seg->slot(0), "GET", "/error", "RuntimeError", 1, 1);
   record_worker_exit(seg->slot(0).hot, ExitReason::abort);
   uint64_t before = take_snapshot(*seg).total_requests();
@@ -129,6 +150,9 @@ TEST(Segment, FoldingARecycledSlotKeepsTotals) {
   EXPECT_EQ(after.workers[0].restarts[static_cast<size_t>(ExitReason::abort)], 1u);
   ASSERT_EQ(after.workers[0].label_sets.size(), 1u);
   EXPECT_EQ(after.workers[0].label_sets[0].errors, 1u);
+  ASSERT_EQ(after.workers[0].routes.size(), 1u);
+  EXPECT_EQ(after.workers[0].routes[0].endpoint, "/error");
+  EXPECT_EQ(after.workers[0].routes[0].requests, 7u);
 }
 
 TEST(Segment, WorkerRecordedExitIsVisibleToTheMaster) {

@@ -63,6 +63,29 @@ TEST(RequestMix, HostHeaderReplacesTheDefault) {
   EXPECT_EQ(r.find("8080"), std::string::npos) << r;
 }
 
+// A profile's mix: each path its own method; labels (route templates) are for reports only.
+TEST(RequestMix, PerPathMethods) {
+  LoadSpec spec = base_spec();
+  spec.paths = {"/users/1", "/users"};
+  spec.methods = {"GET", "POST"};
+  spec.labels = {"GET /users/{id}", "POST /users"};
+  ASSERT_TRUE(validate(spec));
+  RequestMix mix(spec);
+  ASSERT_EQ(mix.requests.size(), 2u);
+  EXPECT_EQ(mix.requests[0].rfind("GET /users/1 HTTP/1.1\r\n", 0), 0u);
+  EXPECT_EQ(mix.requests[1].rfind("POST /users HTTP/1.1\r\n", 0), 0u);
+  EXPECT_EQ(mix.requests[0].find("Content-Length"), std::string::npos);
+  EXPECT_NE(mix.requests[1].find("Content-Length: 0\r\n"), std::string::npos);
+
+  spec.methods = {"GET"};
+  EXPECT_FALSE(validate(spec));
+  spec.methods = {"GET", "BAD METHOD"};
+  EXPECT_FALSE(validate(spec));
+  spec.methods = {};
+  spec.labels = {"only one"};
+  EXPECT_FALSE(validate(spec));
+}
+
 TEST(LoadSpecHeaders, ValidatedBeforeARun) {
   LoadSpec spec = base_spec();
   for (const char* ok : {"X-A: b", "X-Empty:", "a!#$%&'*+-.^_`|~1: v:w"}) {

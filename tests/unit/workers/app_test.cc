@@ -28,14 +28,14 @@ TEST_F(AppTest, RootIsATinyOk) {
   EXPECT_EQ(p.route, kRouteRoot);
   EXPECT_EQ(p.status, 200);
   EXPECT_EQ(p.body.bytes, "OK\n");
-  EXPECT_EQ(p.cpu_ms + p.io_ms, 0u);
+  EXPECT_EQ(p.cpu_us + p.io_us, 0u);
 }
 
 TEST_F(AppTest, LoadReadsEveryParameter) {
   Plan p = handle("/load?cpu_ms=3&io_ms=40&bytes=1000&status=503&other=x");
   EXPECT_EQ(p.route, kRouteLoad);
-  EXPECT_EQ(p.cpu_ms, 3u);
-  EXPECT_EQ(p.io_ms, 40u);
+  EXPECT_EQ(p.cpu_us, 3000u);
+  EXPECT_EQ(p.io_us, 40000u);
   EXPECT_EQ(p.body.size(), 1000u);
   EXPECT_EQ(p.status, 503);
   EXPECT_EQ(handle("/load?bytes=0").body.size(), 0u);
@@ -43,9 +43,9 @@ TEST_F(AppTest, LoadReadsEveryParameter) {
 }
 
 TEST_F(AppTest, PathParametersBecomePlans) {
-  EXPECT_EQ(handle("/sleep/250").io_ms, 250u);
+  EXPECT_EQ(handle("/sleep/250").io_us, 250000u);
   EXPECT_EQ(handle("/sleep/250").route, kRouteSleep);
-  EXPECT_EQ(handle("/cpu/7").cpu_ms, 7u);
+  EXPECT_EQ(handle("/cpu/7").cpu_us, 7000u);
   EXPECT_EQ(handle("/cpu/7").route, kRouteCpu);
   Plan bytes = handle("/bytes/123456");
   EXPECT_EQ(bytes.body.filler, 123456u);
@@ -65,7 +65,7 @@ TEST_F(AppTest, OutOfRangeOrMalformedParametersAre400) {
     Plan p = handle(target);
     EXPECT_EQ(p.status, 400) << target;
     EXPECT_NE(p.route, kRouteUnknown) << target;
-    EXPECT_EQ(p.cpu_ms + p.io_ms + p.leak_kb, 0u) << target;
+    EXPECT_EQ(p.cpu_us + p.io_us + p.leak_kb, 0u) << target;
   }
   EXPECT_EQ(handle("/bytes/67108864").body.filler, 64u << 20);  // the cap itself is fine
 }
