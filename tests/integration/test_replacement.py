@@ -94,7 +94,8 @@ def test_max_requests_successor_runs_before_its_predecessor_leaves(pool_factory,
     # The worker itself knows it left for max_requests, not for a user's QUIT.
     assert metric_sum(m, "gunicorn_worker_restart_total", reason="max_requests") == 1
     assert metric_sum(m, "gunicorn_worker_restart_total", reason="quit") == 0
-    assert len(pool.live_workers(pool.state())) == 1
+    # The state file follows the predecessor's exit on the master's next write.
+    wait_until(lambda: len(pool.live_workers(pool.state())) == 1, what="one live worker")
 
 
 def test_a_real_crash_loop_is_still_backed_off(pool_factory):
