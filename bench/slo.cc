@@ -155,7 +155,12 @@ Recommendation recommend(const std::vector<ClassResult>& classes, const SloObjec
     rec.rate = c.slo->max_rate;
     rec.workers = workers;
     rec.threads = c.worker_class == "thread" ? threads : 0;
+    rec.client_bound = !c.slo->steps.empty() && c.slo->max_rate >= 0.95 * c.slo->steps[0].achieved_rate;
   }
+  for (const ClassResult& c : classes)
+    if (c.slo && c.slo->met && c.worker_class != rec.worker_class &&
+        c.slo->max_rate >= 0.95 * rec.rate)
+      rec.ties.push_back(c.worker_class);
   return rec;
 }
 

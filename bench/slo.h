@@ -42,7 +42,8 @@ using RunAtRate = std::function<Result<ClassResult>(double rate)>;
 Result<ClassResult> search_slo(const SloObjective& objective, uint32_t steps, const RunAtRate& run,
                                const std::atomic<bool>& interrupted);
 
-// The class with the highest rate within the objective (worker_class empty when none met it).
+// The class with the highest rate within the objective (worker_class empty when none met it),
+// the classes within 5 % of it, and whether its answer is the client's ceiling.
 Recommendation recommend(const std::vector<ClassResult>& classes, const SloObjective& objective,
                          uint32_t workers, uint32_t threads);
 

@@ -131,6 +131,11 @@ struct Recommendation {
   std::string worker_class;  // empty: no class met the objective
   uint32_t workers = 0, threads = 0;
   double rate = 0;  // its highest rate within the objective
+  // Classes whose answer is within 5 % of the pick's: the search cannot tell them apart.
+  std::vector<std::string> ties;
+  // The pick's answer reached its closed-loop probe: the client's --connections, not the
+  // pool, may be the limit.
+  bool client_bound = false;
 };
 
 struct ClassResult {

@@ -167,7 +167,8 @@ json recommendation_json(const std::optional<Recommendation>& r) {
   if (!r) return nullptr;
   return {{"objective", r->objective},
           {"worker_class", r->worker_class.empty() ? json(nullptr) : json(r->worker_class)},
-          {"workers", r->workers}, {"threads", r->threads}, {"rate", real(r->rate)}};
+          {"workers", r->workers}, {"threads", r->threads}, {"rate", real(r->rate)},
+          {"ties", r->ties}, {"client_bound", r->client_bound}};
 }
 
 json class_json(const ClassResult& c) {

@@ -31,8 +31,13 @@ std::string describe_recommendation(const BenchResult& result) {
     return "no class met " + r.objective + " at any rate tried (" + by_class + ")";
   std::string shape = std::to_string(r.workers) + " worker" + (r.workers == 1 ? "" : "s");
   if (r.threads > 0) shape += " x " + std::to_string(r.threads) + " threads";
-  return r.worker_class + " with " + shape + ": " + format_rate(r.rate) + " req/s within " +
-         r.objective + " (req/s by class: " + by_class + ")";
+  std::string out = r.worker_class + " with " + shape + ": " + format_rate(r.rate) +
+                    " req/s within " + r.objective + " (req/s by class: " + by_class + ")";
+  for (const std::string& t : r.ties)
+    out += "; " + t + " is within 5 %: a tie at this search's resolution";
+  if (r.client_bound)
+    out += "; the answer is the closed-loop ceiling of --connections: raise it to find the pool's limit";
+  return out;
 }
 
 }  // namespace wpm

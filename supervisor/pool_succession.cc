@@ -52,8 +52,12 @@ void Pool::hand_over_successions(uint64_t now_ns) {
 // The successor replaced a worker that just died: its milestones count from that death like
 // any replacement's, and those it reached before (spawn, usually ready) count as 0 s.
 void Pool::time_succession(const Worker& predecessor, uint64_t death_ns) {
-  Worker* s = predecessor.index < indices_.size() ? current_at(predecessor.index) : nullptr;
-  if (s == nullptr || s->replaced_death_ns != 0 || s->predecessor_pid != predecessor.pid) return;
+  // Its successor, current or not: under a fast load the successor may itself have asked for
+  // a successor before this worker left.
+  Worker* s = nullptr;
+  for (Worker& w : workers_)
+    if (w.predecessor_pid == predecessor.pid) s = &w;
+  if (s == nullptr || s->replaced_death_ns != 0) return;
   s->replaced_death_ns = death_ns;
   WorkerSlot& slot = segment_.slot(s->slot);
   {

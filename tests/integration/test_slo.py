@@ -33,6 +33,8 @@ def test_slo_search_recommends_the_class_that_holds_the_load(binary, runtime_dir
     rec = report["recommendation"]
     assert rec["worker_class"] == "eventlet" and rec["workers"] == 2
     assert rec["rate"] == eventlet["max_rate"]
+    assert rec["ties"] == []  # sync is far below: no tie
+    assert isinstance(rec["client_bound"], bool)
     # The class's figures are its best run's: an open-loop run at the answer.
     assert by_class["eventlet"]["summary"]["target_rate"] == eventlet["max_rate"]
     assert "recommendation: eventlet with 2 workers" in res.stdout

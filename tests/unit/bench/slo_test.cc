@@ -110,6 +110,16 @@ TEST(Slo, RecommendsTheClassWithTheHighestRate) {
   r = recommend(classes, objective("p99<50ms"), 2, 4);
   EXPECT_EQ(r.worker_class, "thread");
   EXPECT_EQ(r.threads, 4u);
+  // Within 5 % of the pick: a tie; an answer at its closed-loop probe: the client's ceiling.
+  classes[2].slo->met = true;
+  classes[1].slo->max_rate = 1750;
+  classes[2].slo->steps = {SloStep{0, 1820, 0.02, 0, true}};
+  r = recommend(classes, objective("p99<50ms"), 2, 4);
+  EXPECT_EQ(r.worker_class, "eventlet");
+  EXPECT_EQ(r.ties, std::vector<std::string>{"thread"});
+  EXPECT_TRUE(r.client_bound);
+  classes[2].slo->steps = {SloStep{0, 4000, 0.02, 0, true}};
+  EXPECT_FALSE(recommend(classes, objective("p99<50ms"), 2, 4).client_bound);
   for (ClassResult& c : classes) c.slo->met = false;
   EXPECT_TRUE(recommend(classes, objective("p99<50ms"), 2, 4).worker_class.empty());
 }
