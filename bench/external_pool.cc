@@ -2,11 +2,12 @@
 
 #include <cerrno>
 #include <chrono>
-#include <thread>
 #include <cmath>
 #include <cstdlib>
+#include <thread>
 
 #include "core/clock.h"
+#include "core/metric_table.h"
 #include "core/process_identity.h"
 #include "reports/exposition_parse.h"
 #include "reports/pushgateway.h"
@@ -16,7 +17,6 @@ namespace {
 
 constexpr double kScrapeTimeoutS = 5;
 constexpr const char* kWorkerLabels[] = {"worker_id", "pid", "worker_pid", "worker"};
-constexpr std::string_view kRequestsSuffix = "_worker_requests_total";
 
 const std::string* worker_label(const prom::Sample& s) {
   for (const char* name : kWorkerLabels)
@@ -67,6 +67,8 @@ RequestSeries parse_request_series(const std::string& exposition, const std::str
 }
 
 std::string prefix_of_requests_metric(const std::string& metric) {
+  // "_worker_requests_total": the family's name in the one metric table, without a prefix.
+  const std::string kRequestsSuffix = metric_name(MetricId::worker_requests, "");
   if (metric.size() <= kRequestsSuffix.size() ||
       metric.compare(metric.size() - kRequestsSuffix.size(), kRequestsSuffix.size(), kRequestsSuffix) != 0)
     return "";

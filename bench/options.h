@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/metric_table.h"
 #include "core/names.h"
 #include "core/profile.h"
 #include "core/result.h"
@@ -57,7 +58,7 @@ struct BenchOptions {
   int32_t pool_pid = 0;  // 0 = none
   std::string pool_name;
   std::string pool_metrics;  // URL; for pool_name, default from its state file
-  std::string requests_metric = "gunicorn_worker_requests_total";
+  std::string requests_metric = metric_name(MetricId::worker_requests, kDefaultPrefix);
   // A workload profile: the pool serves it (`wpm serve --profile`) and the load is its
   // weighted route mix instead of `paths`. profile_path is absolute; cli/ reads `profile`.
   std::string profile_path;

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cli/flag_model.h"
+#include "core/metric_table.h"
 #include "supervisor/control.h"
 
 namespace wpm::cli {
@@ -24,7 +25,7 @@ struct StatusOptions {
   bool json = false;
   // For --pid of a pool wpm did not start (seen through /proc): its /metrics, for requests.
   std::string metrics;
-  std::string requests_metric = "gunicorn_worker_requests_total";
+  std::string requests_metric = metric_name(MetricId::worker_requests, kDefaultPrefix);
 };
 
 OptionTable<SignalOptions> signal_option_table();
