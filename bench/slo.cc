@@ -122,9 +122,7 @@ Result<ClassResult> search_slo(const SloObjective& objective, uint32_t steps, co
   if (!probe) return probe.error();
   SloSearch search;
   search.objective = objective.text;
-  record(search, judge_step(*probe, 0, objective));
-  search.met = false;  // the probe has no rate to offer: only open-loop steps count
-  search.max_rate = 0;
+  record(search, judge_step(*probe, 0, objective));  // rate 0: never the answer, only steps are
   ClassResult best = std::move(*probe);
   double lo = 0, hi = 2 * best.achieved_rate;
   for (uint32_t i = 0; i < steps && hi > 0 && !interrupted.load(); ++i) {

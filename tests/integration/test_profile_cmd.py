@@ -9,7 +9,7 @@ import tomllib
 import uuid
 from statistics import NormalDist
 
-from wpmtest import http_request, kill_group, wait_until
+from wpmtest import http_request, kill_group, metric_sum, wait_until
 
 Z99 = NormalDist().inv_cdf(0.99)
 START = 1796666147  # 2026-12-07T17:55:47Z
@@ -268,3 +268,19 @@ def test_man_page_and_completions_list_the_profile_flags(binary):
     for flag in ("--from-access-log", "--output", "--format", "--log-format", "--name", "--max-routes"):
         assert flag.replace("-", "\\-") in man, flag
         assert flag in bash, flag
+
+
+def test_a_written_profile_is_served_as_it_was_fitted(binary, tmp_path, pool_factory):
+    """`wpm profile` → `wpm serve --profile`: the reader takes the writer's TOML, and the pool
+    answers the fitted routes (templates filled in) with the fitted methods."""
+    log, out = tmp_path / "access.log", tmp_path / "profile.toml"
+    generate_log(log, ROUTES, 2000, garbage=0, time_field=lambda s: str(max(1, round(s * 1e6))))
+    res = run_profile(binary, "--from-access-log", str(log), "--format", "gunicorn", "-o", str(out))
+    assert res.returncode == 0, res.stderr
+    pool = pool_factory("--profile", str(out), workers=1)
+    status = {path: pool.get(path, timeout=10)[0] for path in ("/api/users/42", "/health")}
+    assert status["/api/users/42"] in (200, 404) and status["/health"] == 200, status
+    assert pool.get("/not/in/the/log", timeout=10)[0] == 404
+    m = pool.metrics()
+    assert metric_sum(m, "gunicorn_worker_route_requests_total", endpoint="/api/users/{id}") == 1
+    assert metric_sum(m, "gunicorn_worker_route_requests_total", endpoint="/health") == 1
