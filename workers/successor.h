@@ -12,11 +12,14 @@
 
 namespace wpm {
 
+// Below this limit a worker is recycled after its exit, as in Gunicorn: a successor per
+// handful of requests would double the process churn it is meant to hide.
+inline constexpr uint64_t kMinRequestsForSuccessor = 16;
+
 // The count at which a worker with this (jittered) max_requests asks for its successor;
-// 0 = never (no limit, or a limit too small to leave room for a successor's boot).
+// 0 = never (no limit, or a limit below kMinRequestsForSuccessor).
 constexpr uint64_t successor_threshold(uint64_t max_requests) {
-  uint64_t lead = max_requests / 4;
-  return lead == 0 ? 0 : max_requests - lead;
+  return max_requests < kMinRequestsForSuccessor ? 0 : max_requests - max_requests / 4;
 }
 
 class SuccessorRequest {

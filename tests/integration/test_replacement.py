@@ -67,10 +67,12 @@ def test_max_requests_with_jitter_never_backs_off(pool_factory):
     for i in range(60):
         status, _, _ = pool.get("/", timeout=10)
         assert status == 200, f"request {i}"
+    # 3-6 requests a worker, though a thread worker finishes what its threads already began
+    # (Gunicorn does the same): under load one was seen serving 8, so 60 requests make >= 6 exits.
     wait_until(lambda: metric_sum(pool.metrics(), "gunicorn_master_worker_restart_total",
-                                  reason="max_requests") >= 8, what="max_requests exits")
+                                  reason="max_requests") >= 6, what="max_requests exits")
     spawned, quick = spawn_delays(pool)
-    assert spawned >= 8 and quick == spawned
+    assert spawned >= 6 and quick == spawned
     assert "crash-loop backoff" not in pool.output()
 
 

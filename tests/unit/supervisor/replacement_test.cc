@@ -134,9 +134,9 @@ TEST_F(Replacement, MaxRequestsWithJitterNeverBacksOff) {
 // A worker near max_requests gets its successor before it leaves: the successor runs first,
 // then the master retires the predecessor (reason max_requests), so the index is never empty.
 TEST_F(Replacement, MaxRequestsSuccessorRunsBeforeItsPredecessorLeaves) {
-  PoolState s = start({{"workers", "1"}, {"max_requests", "8"}}, {}, 1);
+  PoolState s = start({{"workers", "1"}, {"max_requests", "16"}}, {}, 1);
   int32_t first = s.workers[0].pid;
-  for (int i = 0; i < 6; ++i) {  // 6 = successor_threshold(8): the sixth asks
+  for (int i = 0; i < 12; ++i) {  // 12 = successor_threshold(16): the twelfth asks
     std::optional<test::HttpReply> r = test::http_get(s.bind, "/");
     ASSERT_TRUE(r.has_value()) << "request " << i;
   }
