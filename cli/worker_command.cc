@@ -1,11 +1,13 @@
 #include "cli/worker_command.h"
 
+#include <optional>
 #include <string_view>
 #include <vector>
 
 #include "cli/profile_toml.h"
 #include "core/log.h"
 #include "core/options.h"
+#include "workers/fork_server.h"
 #include "workers/worker_main.h"
 
 namespace wpm::cli {
@@ -19,14 +21,20 @@ int run_worker_command(std::span<char* const> args) {
   }
   set_log_level(options->log_level);
   set_log_tag("worker " + std::to_string(options->index));
-  // The master checked the profile before spawning; read once here, before any request.
-  if (options->profile.empty()) return run_worker(*options);
-  Result<Profile> profile = read_profile_file(options->profile);
-  if (!profile) {
-    log_error(profile.error().message);
-    return kExitRuntime;
+  // The master checked the profile before spawning; read once here, before any request (a
+  // fork server reads it once for all the workers it forks).
+  std::optional<Profile> profile;
+  if (!options->profile.empty()) {
+    Result<Profile> read = read_profile_file(options->profile);
+    if (!read) {
+      log_error(read.error().message);
+      return kExitRuntime;
+    }
+    profile = std::move(*read);
   }
-  return run_worker(*options, &*profile);
+  const Profile* routes = profile ? &*profile : nullptr;
+  if (options->fork_server_fd >= 0) return run_fork_server(*options, routes, args);
+  return run_worker(*options, routes);
 }
 
 }  // namespace wpm::cli

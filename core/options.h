@@ -48,6 +48,9 @@ struct ServeOptions {
   uint32_t retain_exited_max = 64;
   uint32_t slot_capacity = 256;
   std::string self_exe;  // path of the wpm binary, exec'd as `wpm worker …`
+  // Workers are forked by a fork server (workers/fork_server.h) rather than exec'd one by one.
+  // Not a flag: tests whose fake worker does not speak the fork server's protocol turn it off.
+  bool fork_server = true;
   // A workload profile (TOML, cli/profile_toml.h) the workers serve instead of the built-in
   // routes; absolute once resolved, "" = none.
   std::string profile;
@@ -78,6 +81,9 @@ struct WorkerOptions {
   int ready_fd = -1;
   // The workload profile file to serve ("" = the built-in routes); each worker reads it once.
   std::string profile;
+  // >= 0: this process is the pool's fork server (workers/fork_server.h), talking to the master
+  // on this socket; the options are then every worker's, except slot, index and max_requests.
+  int fork_server_fd = -1;
 
   bool operator==(const WorkerOptions&) const = default;
 };

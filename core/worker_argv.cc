@@ -72,6 +72,7 @@ constexpr Field kFields[] = {
     field<&O::name>("--name"),
     field<&O::ready_fd>("--ready-fd"),
     field<&O::profile>("--profile"),
+    field<&O::fork_server_fd>("--fork-server-fd"),
 };
 
 constexpr std::string_view kCommand = "worker";

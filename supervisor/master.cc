@@ -76,6 +76,7 @@ class Master {
   void periodic(uint64_t now_ns);
   uint64_t next_deadline() const;
   void write_state();
+  void notice_readiness();  // readiness notifications pending on the eventfd
   void wait_for_event(uint64_t deadline_ns);
   void stop_endpoint();
 
@@ -144,6 +145,10 @@ void Master::drain_events(uint64_t now_ns) {
     log_debug("planned SIG", sigabbrev_np(planned->signal), " for pid ", planned->worker_pid,
               known ? "" : " (not a live worker: ignored)");
   }
+  notice_readiness();
+}
+
+void Master::notice_readiness() {
   uint64_t woken = 0;  // how many notified: the states themselves are read from the slots
   if (::read(events_.ready.get(), &woken, sizeof woken) == sizeof woken && woken > 0)
     pool_.notice_states(monotonic_ns());  // the moment of receipt: ready_ns
@@ -205,6 +210,9 @@ void Master::reap(uint64_t now_ns) {
 }
 
 void Master::write_state() {
+  // A forked worker is running within a millisecond of its spawn: take its notification now,
+  // so the file does not show it running with no ready time yet.
+  notice_readiness();
   PoolSnapshot snapshot;
   {
     std::lock_guard lock(segment_mutex_);

@@ -130,9 +130,7 @@ Status Pool::spawn(uint32_t index, uint64_t now_ns) {
     cells.life.replaced_death_ns.store(is.death_ns, relaxed);
   }
   WorkerOptions wo = worker_options(*slot, index);
-  std::vector<int> inherit{config_.listen_fd, segment_.fd()};
-  if (config_.ready_fd >= 0) inherit.push_back(config_.ready_fd);
-  Result<pid_t> pid = spawn_process({config_.worker_exe, worker_argv(wo), inherit});
+  Result<pid_t> pid = launch(wo);
   if (!pid) {
     std::lock_guard lock(segment_mutex_);
     reset_slot(cells);
@@ -155,6 +153,27 @@ Status Pool::spawn(uint32_t index, uint64_t now_ns) {
            worker_id(age, cells.life.start_unix.load(relaxed)), ", slot ", *slot,
            wo.max_requests ? ", max_requests " + std::to_string(wo.max_requests) : "", ")");
   return {};
+}
+
+Result<pid_t> Pool::launch(const WorkerOptions& wo) {
+  std::vector<int> inherit{config_.listen_fd, segment_.fd()};
+  if (config_.ready_fd >= 0) inherit.push_back(config_.ready_fd);
+  if (config_.options.fork_server && !fork_server_.running()) {
+    if (Status s = fork_server_.start(config_.worker_exe, wo, inherit); !s) {
+      // E.g. a libc without the thread id cell: exec every worker from now on.
+      config_.options.fork_server = false;
+      log_warning(s.error().message, "; starting workers by exec from now on");
+    } else {
+      log_debug("fork server started (pid ", fork_server_.pid(), ")");
+    }
+  }
+  if (fork_server_.running()) {
+    Result<pid_t> pid = fork_server_.fork_worker(wo.slot, wo.index, wo.max_requests);
+    if (pid) return pid;
+    // The next spawn starts a fresh fork server; this one is exec'd.
+    log_warning(pid.error().message, "; starting worker ", wo.index, " by exec");
+  }
+  return spawn_process({config_.worker_exe, worker_argv(wo), inherit});
 }
 
 void Pool::spawn_due(uint64_t now_ns) {
@@ -198,8 +217,14 @@ void Pool::recycle_slot(uint32_t number) {
 void Pool::on_exit(pid_t pid, int wait_status, const rusage& usage, uint64_t now_ns) {
   auto it = std::find_if(workers_.begin(), workers_.end(),
                          [pid](const Worker& w) { return w.pid == pid; });
+  if (fork_server_.reaped(pid)) {
+    log_warning("the fork server (pid ", pid, ") exited: ", describe_wait_status(wait_status),
+                "; the next worker starts a new one");
+    return;
+  }
   if (it == workers_.end()) {
-    // E.g. a child whose exec failed: Boost.Process reported the error already.
+    // E.g. a child whose exec failed (Boost.Process reported the error already) or a fork
+    // server that was stopped.
     log_debug("reaped pid ", pid, " (not a worker): ", describe_wait_status(wait_status));
     return;
   }

@@ -19,6 +19,7 @@
 #include "core/segment.h"
 #include "supervisor/backoff.h"
 #include "supervisor/exit_reason.h"
+#include "supervisor/fork_client.h"
 #include "supervisor/heartbeat_monitor.h"
 #include "supervisor/proc_sampler.h"
 #include "supervisor/retention.h"
@@ -124,6 +125,8 @@ class Pool {
   };
 
   Status spawn(uint32_t index, uint64_t now_ns);
+  // Starts one worker process: forked by the fork server when there is one, else exec'd.
+  Result<pid_t> launch(const WorkerOptions& wo);
   std::optional<uint32_t> take_free_slot(uint64_t now_ns);
   void spawn_due(uint64_t now_ns);
   void recycle(uint64_t now_ns, size_t slots_needed);
@@ -160,6 +163,7 @@ class Pool {
   bool changed_ = true;
   std::optional<Error> fatal_;
   OomWatcher oom_;
+  ForkClient fork_server_;  // running from the first spawn on, unless options.fork_server is off
   std::mt19937_64 rng_{std::random_device{}()};
 };
 

@@ -140,6 +140,8 @@ void Pool::shrink(uint64_t now_ns) {
 
 void Pool::reload(uint64_t now_ns) {
   if (stopping_) return;
+  // Fresh workers come from a fresh fork server: the binary and the profile are read again.
+  fork_server_.stop();
   size_t replaced = 0;
   for (Worker& w : workers_) {
     if (!w.current) continue;
@@ -155,6 +157,7 @@ void Pool::reload(uint64_t now_ns) {
 
 void Pool::stop(ExitReason reason, int sig, uint64_t grace_ns, uint64_t now_ns) {
   stopping_ = true;
+  fork_server_.stop();
   for (Worker& w : workers_) retire(w, reason, sig, grace_ns, now_ns);
 }
 

@@ -62,10 +62,11 @@ void split_target(std::string_view target, std::string_view& path, std::string_v
 
 }  // namespace
 
-RequestParser::RequestParser(ParserLimits limits) : limits_(limits) {
-  header_spans_.reserve(limits_.header_fields);
-  headers_.reserve(limits_.header_fields);
-}
+// The header vectors grow with the first requests and keep their capacity (clear(), never
+// shrink_to_fit): no reserve for limits_.header_fields up front, which for the table of a
+// thread worker's connections would be hundreds of kilobytes that every fresh worker faults
+// in (a cost max_requests recycling pays every few milliseconds).
+RequestParser::RequestParser(ParserLimits limits) : limits_(limits) {}
 
 std::span<char> RequestParser::writable(size_t at_least) {
   if (len_ + at_least > buf_.size()) {

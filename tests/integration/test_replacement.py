@@ -16,7 +16,10 @@ def running_worker(pool, index, not_pid):
     def found():
         s = pool.state()
         for w in pool.live_workers(s):
-            if w["index"] == index and w["pid"] != not_pid and w["state"] == "running":
+            # Running, and noticed by the master (its ready_ns): a worker may switch to
+            # running in its slot just after the master took its readiness notifications.
+            if w["index"] == index and w["pid"] != not_pid and w["state"] == "running" \
+                    and w["ready_ns"]:
                 return s, w
         return None
     return wait_until(found, what=f"worker {index} replacing pid {not_pid}")

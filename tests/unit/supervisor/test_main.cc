@@ -184,6 +184,7 @@ int fake_master(int argc, char** argv) {
   if (kv.count("pidfile")) o.pidfile = kv["pidfile"];
   if (kv.count("log_level")) parse_log_level(kv["log_level"], o.log_level);
   o.self_exe = kv.count("self_exe") ? kv["self_exe"] : supervisor::test::self_exe();
+  o.fork_server = false;  // the fake worker is exec'd: it does not speak the fork server's protocol
   return run_master(o);
 }
 
