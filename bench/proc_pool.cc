@@ -21,6 +21,16 @@ namespace {
 
 bool alive(const ProcStat& s) { return s.state != 'Z' && s.state != 'X'; }
 
+// A wpm master's fork server (workers/fork_server.h) is its child but serves nothing: ps and
+// /proc/<pid>/cmdline show it as `wpm-worker fork-server …`.
+bool is_wpm_fork_server(int32_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline");
+  std::string program, role;
+  std::getline(in, program, '\0');
+  std::getline(in, role, '\0');
+  return role.rfind("fork-server ", 0) == 0;
+}
+
 // /proc has no children list on every kernel (CONFIG_PROC_CHILDREN): scan every pid's ppid.
 std::vector<ProcProcess> scan_children(int32_t parent) {
   std::vector<ProcProcess> out;
@@ -31,7 +41,8 @@ std::vector<ProcProcess> scan_children(int32_t parent) {
     long pid = std::strtol(e->d_name, &end, 10);
     if (end == e->d_name || *end != '\0' || pid <= 0) continue;
     std::optional<ProcStat> s = read_proc_stat(static_cast<int32_t>(pid));
-    if (s && s->ppid == parent && alive(*s)) out.push_back({static_cast<int32_t>(pid), s->start_time});
+    if (s && s->ppid == parent && alive(*s) && !is_wpm_fork_server(static_cast<int32_t>(pid)))
+      out.push_back({static_cast<int32_t>(pid), s->start_time});
   }
   closedir(dir);
   return out;

@@ -4,7 +4,8 @@
 # one with --max-requests 100 --max-requests-jitter 50 — and `wrk -t2 -c16` on each, alternated
 # ROUNDS times, keep-alive and Connection: close; the median of each column.
 # Usage: scripts/bench_max_requests.sh [ROUNDS=3] [SECONDS=3]
-#        (WPM=build/release/wpm, CLASSES="sync thread", WORKERS=2, GUNICORN=1 adds Debian's
+#        (WPM=build/release/wpm, CLASSES="sync thread", WORKERS=2, REQUEST_PATH=/cpu/1 for a
+#        request that does 1 ms of work instead of the empty "/", GUNICORN=1 adds Debian's
 #        Gunicorn sync workers with a trivial WSGI app, plain and with the same recycling)
 cd "$(dirname "$0")/.."
 source scripts/bench_lib.sh
@@ -12,6 +13,7 @@ rounds=${1:-3}
 seconds=${2:-3}
 classes=${CLASSES:-sync thread eventlet gevent}
 workers=${WORKERS:-2}
+path=${REQUEST_PATH:-/}
 
 # start_gunicorn NAME [flags…]: sets GUNICORN_URL.
 start_gunicorn() {
@@ -33,6 +35,7 @@ start_gunicorn() {
 
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
+echo "request: GET $path"
 echo "| class | load | req/s plain | req/s max_requests 100 (+0..50) | ratio (goal >= 0.9) | recycled workers/s |"
 echo "|---|---|---|---|---|---|"
 for class in $classes; do
@@ -46,8 +49,8 @@ for class in $classes; do
     plain=() recycled=()
     restarts_before=$(curl -s "$recycled_metrics" | awk '/^gunicorn_master_worker_restart_total/ {s+=$2} END {print s+0}')
     for _ in $(seq 1 "$rounds"); do
-      plain+=("$(wrk_rps "$plain_url/" -t2 -c16 -d"${seconds}s" "${header[@]}")")
-      recycled+=("$(wrk_rps "$recycled_url/" -t2 -c16 -d"${seconds}s" "${header[@]}")")
+      plain+=("$(wrk_rps "$plain_url$path" -t2 -c16 -d"${seconds}s" "${header[@]}")")
+      recycled+=("$(wrk_rps "$recycled_url$path" -t2 -c16 -d"${seconds}s" "${header[@]}")")
     done
     restarts_after=$(curl -s "$recycled_metrics" | awk '/^gunicorn_master_worker_restart_total/ {s+=$2} END {print s+0}')
     p=$(median "${plain[@]}") r=$(median "${recycled[@]}")

@@ -250,3 +250,18 @@ def test_status_and_signal_by_pid_of_a_gunicorn_master(binary, runtime_dir, guni
     assert res.returncode != 0 and "no live worker '7'" in res.stderr, res.stderr
     res = wpm("status", "--pid", "4194303")
     assert res.returncode != 0 and "4194303" in res.stderr, res.stderr
+
+
+def test_a_wpm_master_by_pid_has_its_workers_not_its_fork_server(binary, runtime_dir, tmp_path,
+                                                                 pool):
+    """Attached by pid, a wpm master's children are its 2 workers and its fork server, which
+    serves nothing and is no worker (workers/fork_server.h): worker=2 does not exist."""
+    assert len(children_of(pool.proc.pid)) == 3
+    out = tmp_path / "report"
+    res = bench(binary, runtime_dir, out, "--target", f"http://127.0.0.1:{pool.port}/",
+                "--pool-pid", str(pool.proc.pid),
+                "--pool-metrics", f"http://127.0.0.1:{pool.metrics_port}/metrics",
+                "--inject", "0.5s:abort:worker=2")
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert "worker=2" in res.stderr and "2 live workers" in res.stderr, res.stderr
+    assert not out.exists()
