@@ -4,7 +4,7 @@
 # side in one run, trials interleaved, one worker per pool (scripts/replacement_trials.py says
 # why one). wpm's aborts are announced as `wpm signal` does, so they count as planned.
 # ONE_BINARY_CLASSES="sync …" adds pools of a copy of wpm with no wpm-worker next to it, so the
-# master execs wpm itself for workers: the lean worker binary's effect, in the same run.
+# master execs wpm itself as the fork server (and for a worker, when it has no fork server).
 # Usage: scripts/bench_replacement.sh [TRIALS=50]   (WPM=build/release/wpm, CLASSES="sync …")
 cd "$(dirname "$0")/.."
 source scripts/bench_lib.sh

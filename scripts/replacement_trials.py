@@ -24,8 +24,19 @@ import time
 
 
 def children(master_pid):
+    """The master's child processes but a wpm master's fork server (`wpm-worker fork-server
+    …`), which serves nothing."""
     with open(f"/proc/{master_pid}/task/{master_pid}/children") as f:
-        return [int(p) for p in f.read().split()]
+        return [int(p) for p in f.read().split() if not is_fork_server(int(p))]
+
+
+def is_fork_server(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            args = f.read().split(b"\0")
+    except OSError:
+        return False
+    return len(args) > 1 and args[1].startswith(b"fork-server ")
 
 
 def alive(pid):
