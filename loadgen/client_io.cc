@@ -209,6 +209,7 @@ void ClientThread::complete(uint32_t id, uint64_t now, bool close_after) {
   publish_in_flight();
   int code = c.parser.status_code();
   ++counts.responses;
+  if (issuing_) ++counts.responses_in_window;
   ++counts.status[static_cast<size_t>(code)];
   bump(live_.completed);
   bool bad_status = code < 200 || code >= 400;

@@ -14,6 +14,7 @@ void Counts::add(const Counts& o) {
   attempts += o.attempts;
   sent += o.sent;
   responses += o.responses;
+  responses_in_window += o.responses_in_window;
   bytes_read += o.bytes_read;
   bytes_written += o.bytes_written;
   connections_opened += o.connections_opened;

@@ -13,6 +13,10 @@ struct Counts {
   uint64_t attempts = 0;   // requests started (a connect or the first write begun)
   uint64_t sent = 0;       // requests completely written: the server may have handled them
   uint64_t responses = 0;  // complete responses, any status
+  // ⊂ responses: completed before the window ended, not in the drain after it (what a rate
+  // over the window counts: a closed loop's requests still queued at the end complete in the
+  // drain, and counting them would report more than the server's capacity)
+  uint64_t responses_in_window = 0;
   uint64_t bytes_read = 0, bytes_written = 0;
   uint64_t connections_opened = 0;  // successful TCP connects
   uint64_t connect = 0;           // refused, unreachable, or timed out (subset below)

@@ -29,7 +29,10 @@ struct LoadResult {
   std::vector<Histogram> path_latency;  // latency of each path of the mix (same order)
   std::string tls_protocol, tls_cipher;  // https: what the probe handshake negotiated
 
-  double achieved_rate() const { return duration_s > 0 ? counts.responses / duration_s : 0; }
+  // Responses completed within the window over its length (not the drain's, Counts).
+  double achieved_rate() const {
+    return duration_s > 0 ? static_cast<double>(counts.responses_in_window) / duration_s : 0;
+  }
   double issue_rate() const { return duration_s > 0 ? counts.attempts / duration_s : 0; }
   // Requests completely written that got no complete response (timeouts, resets, read and
   // parse errors after the write, abandoned): the server may or may not have counted them.

@@ -4,6 +4,9 @@
 // checks use one client thread (client + server fit the two cores) and up to five runs.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <memory>
+
 #include "core/clock.h"
 #include "tests/unit/loadgen/engine_helpers.h"
 
@@ -125,6 +128,35 @@ TEST(Measurement, ClosedLoopThroughputFollowsLittlesLaw) {
     check_range(v, "rate_vs_little", r.achieved_rate(), 0.9 * little, 1.1 * little);
     return v;
   });
+}
+
+// One server in FIFO order, `service_ns` per request (the policy runs on the server's one
+// thread as each request arrives): a single worker with a queue in front of it.
+DelayServerOptions single_worker(uint64_t service_ns) {
+  DelayServerOptions o;
+  auto free_at = std::make_shared<uint64_t>(0);
+  o.policy = [service_ns, free_at](uint64_t) {
+    uint64_t now = monotonic_ns();
+    *free_at = std::max(*free_at, now) + service_ns;
+    return DelayAction{DelayAction::respond, *free_at - now, 200};
+  };
+  return o;
+}
+
+// Closed loop, 16 connections on a 50 req/s server: 15 requests are queued when the window
+// ends and complete in the drain. The rate counts the window's responses only; with the
+// drain's it read 80 req/s here.
+TEST(Measurement, ClosedLoopRateIsTheWindowsNotTheDrains) {
+  DelayServer server(single_worker(20 * kMs));
+  LoadSpec spec = timing_spec(server);
+  spec.connections = 16;
+  spec.duration_s = 0.5;
+  LoadResult r = run_to_end(spec);
+  expect_consistent(r);
+  EXPECT_GE(r.counts.responses, r.counts.responses_in_window + 10);  // the queue, drained
+  EXPECT_LE(r.achieved_rate(), 50 * 1.1);
+  EXPECT_GE(r.achieved_rate(), 50 * 0.7);
+  EXPECT_EQ(r.counts.responses, server.counts().responded);  // none lost to the rule
 }
 
 TEST(Measurement, OverloadReportsTheShortfall) {
