@@ -9,6 +9,7 @@ import tempfile
 
 import pytest
 
+from monitoring import Gateway
 from wpmtest import Pool, wpm_bin  # noqa: F401  (re-exported for tests)
 
 
@@ -53,3 +54,11 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@pytest.fixture()
+def gateway(tmp_path):
+    """A real Pushgateway on a free loopback port (monitoring.Gateway), killed by PID at teardown."""
+    gw = Gateway(tmp_path)
+    yield gw
+    gw.kill()

@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from monitoring import Gateway, Prometheus, dashboard, dashboard_panels, substitute
+from monitoring import Prometheus, dashboard, dashboard_panels, substitute
 from wpmtest import ROOT, wait_until
 
 CI_SCRIPT = os.path.join(ROOT, "examples", "ci-bench-push.sh")
@@ -18,13 +18,6 @@ CI_SCRIPT = os.path.join(ROOT, "examples", "ci-bench-push.sh")
 # show up as failed in them (see test_slower_run_fails_the_gate).
 GATE_FAMILIES = ("wpm_bench_gate_passed", "wpm_bench_run_passed")
 CLASS = "sync"
-
-
-@pytest.fixture()
-def gateway(tmp_path):
-    gw = Gateway(tmp_path)
-    yield gw
-    gw.kill()
 
 
 @pytest.fixture()

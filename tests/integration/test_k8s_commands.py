@@ -14,7 +14,6 @@ import subprocess
 import pytest
 import yaml  # python3-yaml
 
-from monitoring import Gateway
 from wpmtest import ROOT, kill_group, metric_sum
 
 K8S = os.path.join(ROOT, "examples", "k8s")
@@ -39,13 +38,6 @@ def expand(text, env):
     out = re.sub(r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)", lambda m: env.get(m.group(1), m.group(0)), text)
     assert "$(" not in out, f"unresolved reference in {text!r}"
     return out
-
-
-@pytest.fixture()
-def gateway(tmp_path):
-    gw = Gateway(tmp_path)
-    yield gw
-    gw.kill()
 
 
 @pytest.fixture()

@@ -16,13 +16,6 @@ CI_SCRIPT = os.path.join(ROOT, "examples", "ci-bench-push.sh")
 PASSWORD = "s3cret pass+/"
 
 
-@pytest.fixture()
-def gateway(tmp_path):
-    gw = Gateway(tmp_path)
-    yield gw
-    gw.kill()
-
-
 def values(group, name):
     """{frozenset(own labels): float} of one metric in an API group: the grouping key and the
     gateway's empty instance label are left out."""

@@ -7,17 +7,9 @@ import subprocess
 
 import pytest
 
-from monitoring import Gateway
 from wpmtest import kill_group, metric_sum, wait_until
 
 JOB = "wpm_live"
-
-
-@pytest.fixture()
-def gateway(tmp_path):
-    gw = Gateway(tmp_path)
-    yield gw
-    gw.kill()
 
 
 def start_generator(binary, runtime_dir, tmp_path, port, gateway_url, instance, *extra):
