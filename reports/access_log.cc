@@ -15,21 +15,24 @@ constexpr std::string_view kGunicornDefault =
     R"(%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s")";
 constexpr std::string_view kCommon = R"(%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s)";
 
-// Bytes outside printable ASCII as \xNN: a reason ends up in TOML comments and on a terminal.
-std::string printable(std::string_view text) {
+// `text` with every byte outside [lowest, 0x7e] written as `format` does (one %02x-like field).
+std::string escaped(std::string_view text, unsigned char lowest, const char* format) {
   std::string out;
   for (char c : text) {
     unsigned char u = static_cast<unsigned char>(c);
-    if (u >= 0x20 && u < 0x7f) {
+    if (u >= lowest && u < 0x7f) {
       out += c;
       continue;
     }
     char buf[8];
-    std::snprintf(buf, sizeof buf, "\\x%02x", u);
+    std::snprintf(buf, sizeof buf, format, u);
     out += buf;
   }
   return out;
 }
+
+// Bytes outside printable ASCII as \xNN: a reason ends up in TOML comments and on a terminal.
+std::string printable(std::string_view text) { return escaped(text, 0x20, "\\x%02x"); }
 
 std::string quoted(std::string_view text) {
   constexpr size_t kMax = 40;
@@ -37,21 +40,9 @@ std::string quoted(std::string_view text) {
   return "'" + printable(text) + "'";
 }
 
-// Bytes outside printable ASCII percent-encoded, as a client would have sent them.
-std::string percent_encoded(std::string_view path) {
-  std::string out;
-  for (char c : path) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (u > 0x20 && u < 0x7f) {
-      out += c;
-      continue;
-    }
-    char buf[8];
-    std::snprintf(buf, sizeof buf, "%%%02X", u);
-    out += buf;
-  }
-  return out;
-}
+// Bytes outside printable ASCII (space included) percent-encoded, as a client would have sent
+// them.
+std::string percent_encoded(std::string_view path) { return escaped(path, 0x21, "%%%02X"); }
 
 template <class T>
 bool whole_number(std::string_view text, T& value) {
