@@ -140,6 +140,10 @@ class Pool {
   void check_first_request(Worker& w, uint64_t now_ns);
   void observe_replacement(ReplacementPhase phase, uint64_t death_ns, uint64_t at_ns);
   uint64_t liveness_deadline(const Worker& w) const;
+  bool index_gone(const Worker& w) const;  // its index was removed (TTOU) or never was
+  // A worker being replaced (reload, succession) may be retired: its index is gone, or the
+  // index's current worker runs.
+  bool may_hand_over(const Worker& w);
   void hand_over_reloads(uint64_t now_ns);
   void start_successors(uint64_t now_ns);
   void hand_over_successions(uint64_t now_ns);

@@ -68,16 +68,22 @@ void Pool::check_worker(Worker& w, uint64_t now_ns) {
   }
 }
 
+bool Pool::index_gone(const Worker& w) const {
+  return w.index >= indices_.size() || !indices_[w.index].active;
+}
+
+bool Pool::may_hand_over(const Worker& w) {
+  if (index_gone(w)) return true;
+  Worker* successor = current_at(w.index);
+  return successor != nullptr && state_of(*successor) == WorkerState::running;
+}
+
 void Pool::hand_over_reloads(uint64_t now_ns) {
   for (Worker& w : workers_) {
-    if (!w.reload_pending) continue;
-    bool index_gone = w.index >= indices_.size() || !indices_[w.index].active;
-    Worker* successor = index_gone ? nullptr : current_at(w.index);
-    if (index_gone || (successor && state_of(*successor) == WorkerState::running)) {
-      log_info("reload: retiring ", label(w.index, w.pid),
-               index_gone ? " (index removed)" : ", its successor is running");
-      retire(w, ExitReason::reload, SIGTERM, config_.graceful_ns, now_ns);
-    }
+    if (!w.reload_pending || !may_hand_over(w)) continue;
+    log_info("reload: retiring ", label(w.index, w.pid),
+             index_gone(w) ? " (index removed)" : ", its successor is running");
+    retire(w, ExitReason::reload, SIGTERM, config_.graceful_ns, now_ns);
   }
 }
 

@@ -37,15 +37,10 @@ void Pool::start_successors(uint64_t now_ns) {
 
 void Pool::hand_over_successions(uint64_t now_ns) {
   for (Worker& w : workers_) {
-    if (!w.succession_pending) continue;
-    bool index_gone = w.index >= indices_.size() || !indices_[w.index].active;
-    Worker* successor = index_gone ? nullptr : current_at(w.index);
-    if (index_gone || (successor && state_of(*successor) == WorkerState::running)) {
-      // Read by the worker's QUIT handler: it leaves for max_requests, not a user's quit.
-      segment_.slot(w.slot).hot.successor_wanted.store(kSuccessorRunning,
-                                                        std::memory_order_release);
-      retire(w, ExitReason::max_requests, SIGQUIT, config_.graceful_ns, now_ns);
-    }
+    if (!w.succession_pending || !may_hand_over(w)) continue;
+    // Read by the worker's QUIT handler: it leaves for max_requests, not a user's quit.
+    segment_.slot(w.slot).hot.successor_wanted.store(kSuccessorRunning, std::memory_order_release);
+    retire(w, ExitReason::max_requests, SIGQUIT, config_.graceful_ns, now_ns);
   }
 }
 
