@@ -17,8 +17,8 @@ namespace wpm::supervisor {
 class ForkClient {
  public:
   ForkClient() = default;
-  ForkClient(ForkClient&&) = default;
-  ForkClient& operator=(ForkClient&&) = default;
+  ForkClient(const ForkClient&) = delete;
+  ForkClient& operator=(const ForkClient&) = delete;
   ~ForkClient() { stop(); }
 
   // Execs `exe worker …` as a fork server with `options` (slot, index and max_requests are

@@ -11,6 +11,7 @@
 
 #include "core/fork_request.h"
 #include "core/result.h"
+#include "core/unique_fd.h"
 
 namespace wpm {
 namespace {
@@ -32,7 +33,8 @@ TEST(ForkServer, FindsEachThreadsOwnThreadIdCell) {
 }
 
 // Runs a fork server in a child of this process on one end of a socketpair; returns its pid.
-pid_t start_server(int& master_end) {
+// `master_end` closes on every way out of a test, and the fork server then ends on EOF.
+pid_t start_server(UniqueFd& master_end) {
   int pair[2];
   EXPECT_EQ(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair), 0);
   pid_t pid = ::fork();
@@ -43,7 +45,7 @@ pid_t start_server(int& master_end) {
     _exit(run_fork_server(options, nullptr, {}));
   }
   ::close(pair[1]);
-  master_end = pair[0];
+  master_end.reset(pair[0]);
   return pid;
 }
 
@@ -55,8 +57,9 @@ int wait_exit_code(pid_t pid) {
 }
 
 TEST(ForkServer, ForksChildrenOfItsParentAndEndsOnEndOfFile) {
-  int fd = -1;
-  pid_t server = start_server(fd);
+  UniqueFd socket;
+  pid_t server = start_server(socket);
+  int fd = socket.get();
   ForkHello hello;
   ASSERT_EQ(::recv(fd, &hello, sizeof hello, 0), static_cast<ssize_t>(sizeof hello));
   EXPECT_EQ(hello.version, kForkProtocolVersion);
@@ -75,18 +78,18 @@ TEST(ForkServer, ForksChildrenOfItsParentAndEndsOnEndOfFile) {
     // Our child (CLONE_PARENT), which ran run_worker and failed on the missing segment.
     EXPECT_EQ(wait_exit_code(reply.pid), kExitRuntime);
   }
-  ::close(fd);
+  socket.reset();
   EXPECT_EQ(wait_exit_code(server), kExitOk);
 }
 
 TEST(ForkServer, EndsOnAMalformedRequest) {
-  int fd = -1;
-  pid_t server = start_server(fd);
+  UniqueFd socket;
+  pid_t server = start_server(socket);
+  int fd = socket.get();
   ForkHello hello;
   ASSERT_EQ(::recv(fd, &hello, sizeof hello, 0), static_cast<ssize_t>(sizeof hello));
   ASSERT_EQ(::send(fd, "bad", 3, 0), 3);
   EXPECT_EQ(wait_exit_code(server), kExitRuntime);
-  ::close(fd);
 }
 
 }  // namespace
