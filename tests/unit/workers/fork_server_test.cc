@@ -32,8 +32,9 @@ TEST(ForkServer, FindsEachThreadsOwnThreadIdCell) {
   EXPECT_NE(other_tid, *main_cell);
 }
 
-// Runs a fork server in a child of this process on one end of a socketpair; returns its pid.
-// `master_end` closes on every way out of a test, and the fork server then ends on EOF.
+// Runs a fork server in a child of this process on one end of a socketpair and reads its
+// hello, which must say it can fork; returns its pid. `master_end` closes on every way out of
+// a test, and the fork server then ends on EOF.
 pid_t start_server(UniqueFd& master_end) {
   int pair[2];
   EXPECT_EQ(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair), 0);
@@ -46,6 +47,11 @@ pid_t start_server(UniqueFd& master_end) {
   }
   ::close(pair[1]);
   master_end.reset(pair[0]);
+  ForkHello hello;
+  hello.version = 0;
+  EXPECT_EQ(::recv(pair[0], &hello, sizeof hello, 0), static_cast<ssize_t>(sizeof hello));
+  EXPECT_EQ(hello.version, kForkProtocolVersion);
+  EXPECT_EQ(hello.error, 0);
   return pid;
 }
 
@@ -60,10 +66,6 @@ TEST(ForkServer, ForksChildrenOfItsParentAndEndsOnEndOfFile) {
   UniqueFd socket;
   pid_t server = start_server(socket);
   int fd = socket.get();
-  ForkHello hello;
-  ASSERT_EQ(::recv(fd, &hello, sizeof hello, 0), static_cast<ssize_t>(sizeof hello));
-  EXPECT_EQ(hello.version, kForkProtocolVersion);
-  EXPECT_EQ(hello.error, 0);
   for (uint32_t i = 1; i <= 3; ++i) {
     ForkRequest request;
     request.slot = i;
@@ -85,10 +87,7 @@ TEST(ForkServer, ForksChildrenOfItsParentAndEndsOnEndOfFile) {
 TEST(ForkServer, EndsOnAMalformedRequest) {
   UniqueFd socket;
   pid_t server = start_server(socket);
-  int fd = socket.get();
-  ForkHello hello;
-  ASSERT_EQ(::recv(fd, &hello, sizeof hello, 0), static_cast<ssize_t>(sizeof hello));
-  ASSERT_EQ(::send(fd, "bad", 3, 0), 3);
+  ASSERT_EQ(::send(socket.get(), "bad", 3, 0), 3);
   EXPECT_EQ(wait_exit_code(server), kExitRuntime);
 }
 
